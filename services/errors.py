@@ -1,0 +1,113 @@
+"""The package's own errors. Nothing else leaves a service.
+
+Every error carries a sentence for the patron in Latvian and English
+(``text(language)``); adapters translate their transport's exceptions into
+these at the boundary (``raise ServiceUnavailable(...) from e``).
+"""
+
+from __future__ import annotations
+
+from services.models import Refusal
+
+
+class ManaError(Exception):
+    """Base of every error a service raises."""
+
+    code = "error"
+    default_lv = "Notika kļūda. Lūdzu, mēģiniet vēlreiz vai sazinieties ar bibliotēku."
+    default_en = "Something went wrong. Please try again or contact the library."
+
+    def __init__(self, lv: str | None = None, en: str | None = None) -> None:
+        self.lv = lv or self.default_lv
+        self.en = en or self.default_en
+        super().__init__(self.en)
+
+    def text(self, language: str) -> str:
+        """The sentence for the patron in ``language`` ("lv" or "en")."""
+        return self.en if language == "en" else self.lv
+
+
+class NotFound(ManaError):
+    """The thing asked for does not exist, or is not this patron's."""
+
+    code = "not_found"
+    default_lv = "Nav atrasts."
+    default_en = "Not found."
+
+
+class InvalidCredentials(ManaError):
+    """Unknown user or wrong password: the same answer for both."""
+
+    code = "invalid_credentials"
+    default_lv = (
+        "Lietotājvārds vai parole nav pareizi. Ja parole nedarbojas, "
+        "sazinieties ar bibliotēku vai izmantojiet paroles atjaunošanu."
+    )
+    default_en = (
+        "The username or password is not correct. If your password does not work, "
+        "contact the library or use password recovery."
+    )
+
+
+class TooManyAttempts(ManaError):
+    code = "too_many_attempts"
+    default_lv = "Pārāk daudz mēģinājumu. Lūdzu, uzgaidiet brīdi un mēģiniet vēlreiz."
+    default_en = "Too many attempts. Please wait a moment and try again."
+
+
+class NotAuthenticated(ManaError):
+    """No session, or it expired or was revoked: log in again."""
+
+    code = "not_authenticated"
+    default_lv = "Sesija ir beigusies. Lūdzu, pieslēdzieties vēlreiz."
+    default_en = "Your session has ended. Please log in again."
+
+
+class Forbidden(ManaError):
+    """The account may not do this (a patron on a staff operation, another library's staff)."""
+
+    code = "forbidden"
+    default_lv = "Šī darbība jums nav atļauta."
+    default_en = "You are not allowed to do this."
+
+
+class InvalidInput(ManaError):
+    """A field of a form is missing or malformed; ``field`` names it."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, lv: str, en: str) -> None:
+        self.field = field
+        super().__init__(lv, en)
+
+
+class InvalidCode(ManaError):
+    code = "invalid_code"
+    default_lv = "Kods nav pareizs vai ir novecojis. Pieprasiet jaunu kodu."
+    default_en = "The code is not correct or has expired. Ask for a new code."
+
+
+class Refused(ManaError):
+    """The rules say no; ``refusal`` is the answer with its reason code."""
+
+    code = "refused"
+
+    def __init__(self, refusal: Refusal) -> None:
+        self.refusal = refusal
+        super().__init__(refusal.lv, refusal.en)
+
+
+class Conflict(ManaError):
+    """The thing changed meanwhile (e.g. already processed by someone else)."""
+
+    code = "conflict"
+    default_lv = "Šis ieraksts jau ir apstrādāts. Atjaunojiet sarakstu."
+    default_en = "This has already been processed. Refresh the list."
+
+
+class ServiceUnavailable(ManaError):
+    """The library service cannot be reached or answered badly."""
+
+    code = "unavailable"
+    default_lv = "Bibliotēkas serviss pašlaik nav pieejams. Mēģiniet vēlāk."
+    default_en = "The library service is not available right now. Try again later."

@@ -1,0 +1,458 @@
+"""The domain of Mana: libraries, records, copies, patrons and what they do.
+
+Plain pydantic models, shared by every adapter, the server and the screens.
+Nothing here knows about Textual or HTTP. The ``*View`` models are the
+answers the service gives to a screen: a domain object together with what the
+rules say about it (offers, refusals, dates), so that a screen only shows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Model(BaseModel):
+    """Base of every domain model: immutable, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------
+# Answers and refusals
+
+
+class Refusal(Model):
+    """Why the service says no, in words a patron understands.
+
+    ``code`` is stable and meant for programs (tests, the server's JSON);
+    ``lv`` and ``en`` are the sentence shown to the patron.
+    """
+
+    code: str
+    lv: str
+    en: str
+
+    def text(self, language: str) -> str:
+        """The sentence in ``language`` ("lv" or "en"), Latvian otherwise."""
+        return self.en if language == "en" else self.lv
+
+
+class Verdict(Model):
+    """Whether an action is allowed now; when not, the refusal says why."""
+
+    allowed: bool
+    refusal: Refusal | None = None
+
+    @classmethod
+    def yes(cls) -> Verdict:
+        return cls(allowed=True)
+
+    @classmethod
+    def no(cls, refusal: Refusal) -> Verdict:
+        return cls(allowed=False, refusal=refusal)
+
+
+class Page(Model, Generic[T]):
+    """One page of a larger result: ``items`` start at ``offset`` of ``total``."""
+
+    items: list[T]
+    offset: int = 0
+    total: int = 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+
+# --------------------------------------------------------------------------
+# Libraries
+
+
+class Contacts(Model):
+    """How to reach a library (R16)."""
+
+    address: str
+    phone: str
+    email: str
+    hours: str = ""
+    website: str = ""
+
+
+class Collection(Model):
+    """A collection ("fonds") of a library: adult lending, children's, reading room …"""
+
+    code: str
+    name_lv: str
+    name_en: str
+    reading_room: bool = False
+    """Copies here are used in the library only ("Lasītavā"), never ordered."""
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_lv
+
+
+class LibraryRules(Model):
+    """A library's own circulation rules."""
+
+    loan_days: int = Field(default=30, ge=1, le=365)
+    renewal_days: int = Field(default=14, ge=1, le=365)
+    renewal_limit: int = Field(default=2, ge=0, le=50)
+    pickup_days: int = Field(default=10, ge=1, le=60)
+    """Days a confirmed reservation waits on the hold shelf (R6)."""
+    fine_per_day: Decimal = Field(default=Decimal("0.10"), ge=0)
+    fine_grace_days: int = Field(default=0, ge=0, le=60)
+    """Overdue days that cost nothing; the fine counts the days after them."""
+    fine_cap: Decimal = Field(default=Decimal("5.00"), ge=0)
+    reservation_limit: int = Field(default=5, ge=0, le=100)
+    """How many active reservations (waiting, ready or queued) a patron may hold here."""
+    reminder_days: int = Field(default=3, ge=0, le=30)
+    """Days before a due date that the reminder e-mail goes out (R13)."""
+
+
+class Library(Model):
+    """One library of the region with its collections, contacts and rules."""
+
+    id: str
+    name: str
+    short_name: str
+    collections: list[Collection]
+    contacts: Contacts
+    rules: LibraryRules = LibraryRules()
+
+    def collection(self, code: str) -> Collection | None:
+        return next((c for c in self.collections if c.code == code), None)
+
+
+# --------------------------------------------------------------------------
+# Catalog
+
+
+class MaterialType(StrEnum):
+    BOOK = "book"
+    ARTICLE = "article"
+    AUDIOBOOK = "audiobook"
+    PERIODICAL = "periodical"
+
+
+class Record(Model):
+    """A bibliographic record: a book, an article, a periodical …"""
+
+    id: int
+    title: str
+    authors: list[str] = []
+    year: int | None = None
+    publisher: str = ""
+    isbn: str = ""
+    language: str = "lv"
+    subjects: list[str] = []
+    material_type: MaterialType = MaterialType.BOOK
+    description: str = ""
+    source: str = ""
+    """For an article: the periodical and issue it appeared in."""
+
+
+class CopyStatus(StrEnum):
+    AVAILABLE = "available"
+    """On the shelf; lendable unless its collection is a reading room."""
+    RESERVED = "reserved"
+    """Ordered by a patron, waiting for the library's confirmation."""
+    ON_HOLD = "on_hold"
+    """On the hold shelf for a patron until the reservation's date."""
+    ON_LOAN = "on_loan"
+    IN_TRANSIT = "in_transit"
+    IN_REPAIR = "in_repair"
+    PROCESSING = "processing"
+    LOST = "lost"
+
+
+class Copy(Model):
+    """One physical copy of a record, in one library's collection."""
+
+    barcode: str
+    record_id: int
+    library_id: str
+    collection: str
+    shelf_mark: str
+    status: CopyStatus = CopyStatus.AVAILABLE
+
+
+class OfferKind(StrEnum):
+    """What a copy offers a patron (R3)."""
+
+    ORDER = "order"
+    """"Pasūtīt": create a reservation to pick up at the copy's library."""
+    QUEUE = "queue"
+    """"Izsniegts līdz …" / held for someone: join the copy's queue."""
+    READING_ROOM = "reading_room"
+    """"Lasītavā": use in the library only."""
+    CONTACT = "contact"
+    """Nothing to order: contact the library (its contacts are shown)."""
+
+
+class CopyOffer(Model):
+    kind: OfferKind
+    due: date | None = None
+    """For a copy on loan: the current loan's due date."""
+    queue_length: int = 0
+    """Patrons already waiting for this copy."""
+    expected: date | None = None
+    """For QUEUE: around when the next reader joining would get it."""
+    refusal: Refusal | None = None
+    """For CONTACT: why nothing can be ordered."""
+
+
+class CopyView(Model):
+    item: Copy
+    library_name: str
+    collection_lv: str
+    collection_en: str
+    offer: CopyOffer
+
+    def collection_name(self, language: str) -> str:
+        return self.collection_en if language == "en" else self.collection_lv
+
+
+class SearchQuery(Model):
+    """A catalog search (R1). Empty ``text`` lists the whole catalog."""
+
+    text: str = Field(default="", max_length=500)
+    library_id: str | None = None
+    material_type: MaterialType | None = None
+    available_now: bool = False
+    """Only records with a copy that can be ordered now ("Pasūtīt")."""
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=20, ge=1, le=200)
+
+
+class SearchHit(Model):
+    id: int
+    title: str
+    authors: list[str]
+    year: int | None
+    material_type: MaterialType
+    copies: int
+    available: int
+    """Copies that can be ordered now."""
+
+
+# --------------------------------------------------------------------------
+# People
+
+
+class Patron(Model):
+    """A registered reader, or a staff member when ``staff_library`` is set."""
+
+    id: int
+    username: str
+    card_number: str
+    name: str
+    email: str
+    home_library: str
+    language: str = "lv"
+    staff_library: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.staff_library is not None
+
+
+class Session(Model):
+    """A logged-in patron. ``token`` is opaque and goes with every account call."""
+
+    token: str
+    patron: Patron
+
+
+# --------------------------------------------------------------------------
+# Circulation
+
+
+class RenewalState(StrEnum):
+    NONE = "none"
+    PENDING = "pending"
+    """"Neapstrādāts pagarinājums": waiting for a librarian (R12)."""
+
+
+class Loan(Model):
+    id: int
+    patron_id: int
+    barcode: str
+    record_id: int
+    library_id: str
+    checked_out: date
+    due: date
+    renewals: int = 0
+    renewal: RenewalState = RenewalState.NONE
+    returned: date | None = None
+    last_renewal_note: str = ""
+    """The librarian's reason when the last renewal request was denied."""
+
+
+class LoanView(Model):
+    """A loan with what the rules say about it (R11, R12)."""
+
+    loan: Loan
+    title: str
+    authors: list[str]
+    library_name: str
+    overdue_days: int
+    fine: Decimal
+    renew: Verdict
+    """Whether "Pagarināt" is offered, and the reason when not."""
+
+
+class ReservationState(StrEnum):
+    REQUESTED = "requested"
+    """Waiting for the library's confirmation."""
+    READY = "ready"
+    """Confirmed, on the hold shelf until ``held_until`` (R6)."""
+    QUEUED = "queued"
+    """In the copy's queue at ``position``."""
+    COLLECTED = "collected"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+
+    @property
+    def active(self) -> bool:
+        return self in (ReservationState.REQUESTED, ReservationState.READY, ReservationState.QUEUED)
+
+
+class Reservation(Model):
+    id: int
+    patron_id: int
+    barcode: str
+    record_id: int
+    library_id: str
+    """The pickup library: the copy's own."""
+    state: ReservationState
+    created: datetime
+    position: int = 0
+    """1… while queued, 0 otherwise."""
+    confirmed: date | None = None
+    held_until: date | None = None
+    note: str = ""
+    """The librarian's reason for a rejection."""
+
+
+class ReservationView(Model):
+    """A reservation with its place in the life cycle (R7)."""
+
+    reservation: Reservation
+    title: str
+    authors: list[str]
+    library_name: str
+    expected: date | None = None
+    """While queued: around when the copy should reach this patron."""
+    cancel: Verdict
+
+
+class FreeRequestState(StrEnum):
+    SENT = "sent"
+    """Reached the library, waiting for review."""
+    ACCEPTED = "accepted"
+    FULFILLED = "fulfilled"
+    REJECTED = "rejected"
+
+
+class FreeRequestForm(Model):
+    """What the patron types into "Veikt pasūtījumu" (R8).
+
+    Length limits are checked by the service with a message at the field.
+    """
+
+    author: str = ""
+    title: str = ""
+    year: str = ""
+    info: str = ""
+    library_id: str = ""
+    collection: str = ""
+
+
+class FreeRequest(Model):
+    id: int
+    patron_id: int
+    author: str
+    title: str
+    year: str
+    info: str
+    library_id: str
+    collection: str
+    state: FreeRequestState
+    submitted: datetime
+    review_by: datetime
+    """By when the library reviews it: 24 working hours (R10)."""
+    note: str = ""
+
+
+class FreeRequestView(Model):
+    request: FreeRequest
+    library_name: str
+    collection_lv: str
+    collection_en: str
+
+
+class HistoryEntry(Model):
+    """A returned loan ("izlasītās")."""
+
+    loan: Loan
+    title: str
+    authors: list[str]
+    library_name: str
+
+
+class CheckInResult(Model):
+    """What happened at check-in (R14)."""
+
+    barcode: str
+    title: str
+    loan: Loan | None
+    """The loan that was closed, if the copy was on loan."""
+    next_reservation: ReservationView | None = None
+    """When the copy had a queue: the next reader's reservation, now on the hold shelf."""
+    hold_for: Patron | None = None
+
+
+# --------------------------------------------------------------------------
+# Messages
+
+
+class MessageKind(StrEnum):
+    PASSWORD_CODE = "password_code"
+    RESERVATION_RECEIVED = "reservation_received"
+    RESERVATION_READY = "reservation_ready"
+    RESERVATION_REJECTED = "reservation_rejected"
+    RESERVATION_EXPIRED = "reservation_expired"
+    RENEWAL_APPROVED = "renewal_approved"
+    RENEWAL_DENIED = "renewal_denied"
+    FREE_REQUEST_RECEIVED = "free_request_received"
+    FREE_REQUEST_ACCEPTED = "free_request_accepted"
+    FREE_REQUEST_FULFILLED = "free_request_fulfilled"
+    FREE_REQUEST_REJECTED = "free_request_rejected"
+    DUE_REMINDER = "due_reminder"
+    LIST = "list"
+
+
+class Message(Model):
+    """An e-mail the service sends, kept in its outbox (R13)."""
+
+    id: int
+    kind: MessageKind
+    to: str
+    sender: str
+    subject: str
+    body: str
+    language: str
+    created: datetime
+    sent: datetime | None = None

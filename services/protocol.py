@@ -1,0 +1,242 @@
+"""The one contract every adapter keeps: ``LibraryService``.
+
+The app receives an object of this shape and never knows which adapter it is.
+Every method is a coroutine. Errors are only the package's own
+(``services.errors``); an adapter translates its transport's exceptions at the
+boundary. A refusal by the rules is ``Refused`` carrying a ``Refusal`` with a
+reason code and a sentence in Latvian and English.
+
+Account methods take the ``Session`` that ``login`` returned; a session that
+ended raises ``NotAuthenticated``. A patron reaches only their own data: an id
+of someone else's loan, reservation or request is ``NotFound``. Staff methods
+need a staff session and stay within its library (``Forbidden`` otherwise).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from services.models import (
+    CheckInResult,
+    CopyView,
+    FreeRequestForm,
+    FreeRequestView,
+    HistoryEntry,
+    Library,
+    LoanView,
+    Message,
+    Page,
+    Patron,
+    Record,
+    ReservationView,
+    SearchHit,
+    SearchQuery,
+    Session,
+    Verdict,
+)
+
+
+@runtime_checkable
+class LibraryService(Protocol):
+    # ------------------------------------------------------------------ catalog
+
+    async def libraries(self) -> list[Library]:
+        """Every library of the region, with collections, contacts and rules.
+
+        Raises ``ServiceUnavailable``.
+        """
+        ...
+
+    async def search(self, query: SearchQuery) -> Page[SearchHit]:
+        """One page of records matching every word of ``query.text`` (R1).
+
+        Words match the beginning of any word of the title, authors, subjects,
+        publisher, source or ISBN, ignoring case and diacritics. Records whose
+        title matches come first. Raises ``ServiceUnavailable``.
+        """
+        ...
+
+    async def record(self, record_id: int) -> Record:
+        """The full description of one record. Raises ``NotFound``, ``ServiceUnavailable``."""
+        ...
+
+    async def copies(self, record_id: int, offset: int = 0, limit: int = 50) -> Page[CopyView]:
+        """One page of the record's copies, each with what it offers (R2, R3).
+
+        Ordered by library, collection and shelf mark. Raises ``NotFound``,
+        ``ServiceUnavailable``.
+        """
+        ...
+
+    # --------------------------------------------------------------------- auth
+
+    async def login(self, identifier: str, password: str) -> Session:
+        """Log in with a username or library card number and password (R5).
+
+        Raises ``InvalidCredentials`` (the same for an unknown user and a wrong
+        password), ``TooManyAttempts``, ``ServiceUnavailable``.
+        """
+        ...
+
+    async def logout(self, session: Session) -> None:
+        """End the session; its token is of no use afterwards. Never raises for
+        a session that already ended."""
+        ...
+
+    async def request_password_reset(self, identifier: str) -> None:
+        """Send a recovery code to the e-mail on file for that username or card.
+
+        Says nothing about whether the account exists (no error for an unknown
+        one). Raises ``TooManyAttempts``, ``ServiceUnavailable``.
+        """
+        ...
+
+    async def reset_password(self, identifier: str, code: str, new_password: str) -> None:
+        """Set a new password with the code from the e-mail.
+
+        Raises ``InvalidCode``, ``InvalidInput`` (field "password": too short or
+        too long), ``ServiceUnavailable``.
+        """
+        ...
+
+    # ------------------------------------------------------------------ account
+
+    async def loans(self, session: Session) -> list[LoanView]:
+        """The patron's current loans with due date, overdue days, fine and
+        whether renewal is offered (R11, R12). Raises ``NotAuthenticated``."""
+        ...
+
+    async def loan_history(self, session: Session) -> list[HistoryEntry]:
+        """Returned loans, newest first. Raises ``NotAuthenticated``."""
+        ...
+
+    async def reservations(self, session: Session) -> list[ReservationView]:
+        """Active reservations (waiting, ready, queued) and those that ended in
+        the last 30 days (R7). Raises ``NotAuthenticated``."""
+        ...
+
+    async def free_requests(self, session: Session) -> list[FreeRequestView]:
+        """Free requests, newest first, with state and review deadline (R10).
+        Raises ``NotAuthenticated``."""
+        ...
+
+    async def free_request_offer(self, session: Session) -> Verdict:
+        """Whether "Veikt pasūtījumu" is offered now; refused while any loan is
+        overdue (R9). Raises ``NotAuthenticated``."""
+        ...
+
+    async def order(self, session: Session, barcode: str) -> ReservationView:
+        """Order a copy (R3): an available copy gets a reservation waiting for
+        the library's confirmation, pickup at the copy's library; a copy on
+        loan or held for someone puts the patron in its queue at the next
+        position. Raises ``Refused`` (reading room, lost, already reserved by
+        this patron, on loan to this patron, reservation limit),
+        ``NotFound``, ``NotAuthenticated``.
+        """
+        ...
+
+    async def cancel_reservation(self, session: Session, reservation_id: int) -> ReservationView:
+        """Cancel an active reservation; the copy passes to the next in the
+        queue or back to the shelf. Raises ``Refused``, ``NotFound``,
+        ``NotAuthenticated``."""
+        ...
+
+    async def request_renewal(self, session: Session, loan_id: int) -> LoanView:
+        """Ask to renew a loan (R12); the loan shows "Neapstrādāts
+        pagarinājums" until a librarian processes it. Raises ``Refused``
+        (overdue, at the limit, already pending, others waiting), ``NotFound``,
+        ``NotAuthenticated``."""
+        ...
+
+    async def submit_free_request(self, session: Session, form: FreeRequestForm) -> FreeRequestView:
+        """Send a free request (R8–R10). Raises ``InvalidInput`` naming the
+        field (title, library_id, collection or a field that is too long),
+        ``Refused`` (a loan is overdue), ``NotAuthenticated``."""
+        ...
+
+    async def send_list(self, record_ids: list[int], email: str, language: str = "lv") -> Message:
+        """Send a list of records to an e-mail address, no login needed (R4).
+        Raises ``InvalidInput`` (field "email" or "records"), ``ServiceUnavailable``."""
+        ...
+
+    async def outbox(self) -> list[Message]:
+        """Every message the service has sent or will send, oldest first (R13)."""
+        ...
+
+    # -------------------------------------------------------------------- staff
+
+    async def staff_reservations(self, session: Session) -> list[ReservationView]:
+        """Reservations of the staff's library waiting for confirmation.
+        Raises ``Forbidden``, ``NotAuthenticated``."""
+        ...
+
+    async def confirm_reservation(self, session: Session, reservation_id: int) -> ReservationView:
+        """Put the copy on the hold shelf until today + the library's pickup
+        days (R6) and e-mail the patron. Raises ``Conflict`` (not waiting),
+        ``NotFound``, ``Forbidden``, ``NotAuthenticated``."""
+        ...
+
+    async def reject_reservation(
+        self, session: Session, reservation_id: int, reason: str
+    ) -> ReservationView:
+        """Reject a reservation with a reason; the copy passes on. Raises
+        ``Conflict``, ``NotFound``, ``Forbidden``, ``NotAuthenticated``."""
+        ...
+
+    async def staff_renewals(self, session: Session) -> list[LoanView]:
+        """Loans of the staff's library with a pending renewal request."""
+        ...
+
+    async def approve_renewal(self, session: Session, loan_id: int) -> LoanView:
+        """New due date = due date + the library's renewal days; e-mail the
+        patron. Raises ``Conflict`` (nothing pending), ``NotFound``,
+        ``Forbidden``, ``NotAuthenticated``."""
+        ...
+
+    async def deny_renewal(self, session: Session, loan_id: int, reason: str) -> LoanView:
+        """Deny with a reason; the due date stays. Same errors as approve."""
+        ...
+
+    async def staff_free_requests(self, session: Session) -> list[FreeRequestView]:
+        """Free requests to the staff's library that are sent or accepted."""
+        ...
+
+    async def accept_free_request(
+        self, session: Session, request_id: int, note: str = ""
+    ) -> FreeRequestView:
+        """Raises ``Conflict`` (not sent), ``NotFound``, ``Forbidden``."""
+        ...
+
+    async def fulfil_free_request(
+        self, session: Session, request_id: int, note: str = ""
+    ) -> FreeRequestView:
+        """Raises ``Conflict`` (not sent or accepted), ``NotFound``, ``Forbidden``."""
+        ...
+
+    async def reject_free_request(
+        self, session: Session, request_id: int, note: str
+    ) -> FreeRequestView:
+        """Raises ``Conflict`` (already fulfilled or rejected), ``NotFound``, ``Forbidden``."""
+        ...
+
+    async def find_patrons(self, session: Session, text: str) -> list[Patron]:
+        """Staff look-up by card number or name. Raises ``Forbidden``."""
+        ...
+
+    async def check_out(self, session: Session, card_number: str, barcode: str) -> LoanView:
+        """Lend a copy of the staff's library to a patron for the library's
+        loan days; collects the patron's ready reservation of it. Raises
+        ``Refused`` (patron blocked by an overdue loan, copy held for someone
+        else, reading-room copy, not on the shelf), ``NotFound``,
+        ``Forbidden``."""
+        ...
+
+    async def check_in(self, session: Session, barcode: str) -> CheckInResult:
+        """Take a copy back; with a queue it becomes the next reader's
+        reservation on the hold shelf (R14). Raises ``NotFound``, ``Forbidden``."""
+        ...
+
+    async def expire_holds(self) -> list[ReservationView]:
+        """Expire holds past their date and pass each copy on (R7); returns the
+        expired ones. Adapters also do this on their own as time passes."""
+        ...
