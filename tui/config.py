@@ -1,0 +1,203 @@
+"""The kiosk's settings: ``kiosk.toml`` read into one tree of pydantic models.
+
+Each section of the file is a nested model with its defaults; unknown keys are
+rejected everywhere, so a misspelt setting is an error rather than silently
+ignored. The ``[server]`` table belongs to ``mana serve`` (its model lives in
+``services.server.settings``); the kiosk accepts and checks it, so one file
+can configure both.
+
+Where the settings come from (``load_config``), first match wins:
+
+1. an explicit path (``mana --config PATH``);
+2. the file named by the environment variable ``MANA_CONFIG``;
+3. the built-in defaults.
+
+A ``kiosk.toml`` in the working directory is **not** picked up on its own: a
+kiosk must not change behaviour because of the directory it was started from.
+Pass it with ``--config kiosk.toml`` or ``MANA_CONFIG=kiosk.toml``.
+
+This module does not import textual.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from services.server.settings import ServerSettings
+
+CONFIG_ENV = "MANA_CONFIG"
+"""The environment variable that names a settings file."""
+
+Language = Literal["lv", "en"]
+Profile = Literal["kiosk", "ssh", "desk"]
+ServiceKind = Literal["memory", "remote"]
+
+
+class ConfigError(Exception):
+    """The settings could not be read. The message names the file and the key
+    path, one problem per line, ready to show to whoever set up the kiosk."""
+
+
+class _Section(BaseModel):
+    # strict: a TOML string "120" is not a number of seconds; frozen: the app
+    # reads its settings, it does not change them.
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True
+    )
+
+
+class KioskSection(_Section):
+    """``[kiosk]``: how the terminal behaves for the people in front of it."""
+
+    language: Language = "lv"
+    """Interface language at start and after every logout (Latvian by default)."""
+
+    profile: Profile = "kiosk"
+    """``kiosk`` public terminal, ``ssh`` one process per SSH connection,
+    ``desk`` librarians' workstation."""
+
+    idle_timeout: int = Field(default=120, ge=10, le=3600)
+    """Seconds without a key press before the idle countdown starts."""
+
+    idle_countdown: int = Field(default=20, ge=1, le=600)
+    """Seconds the "are you still there?" countdown lasts before logout."""
+
+    staff_pin_hash: str = ""
+    """An argon2 hash of the staff PIN; empty means no PIN is set."""
+
+    @field_validator("idle_countdown")
+    @classmethod
+    def _countdown_shorter_than_timeout(cls, value: int, info: Any) -> int:
+        timeout = info.data.get("idle_timeout")
+        if timeout is not None and value >= timeout:
+            raise ValueError(f"must be shorter than idle_timeout ({timeout} s)")
+        return value
+
+    @field_validator("staff_pin_hash")
+    @classmethod
+    def _argon2_or_empty(cls, value: str) -> str:
+        if value and not value.startswith("$argon2"):
+            raise ValueError(
+                "must be an argon2 hash (it starts with $argon2), not the PIN itself"
+            )
+        return value
+
+
+class ServiceSection(_Section):
+    """``[service]``: where the catalog and the accounts live."""
+
+    kind: ServiceKind = "memory"
+    """``memory``: the built-in demo region, no setup; ``remote``: the library
+    service over HTTP at ``url``."""
+
+    url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://\S+$")
+    """Base address of the library service (``remote`` only)."""
+
+    timeout: float = Field(default=10.0, gt=0, le=300)
+    """Seconds to wait for the library service before telling the patron."""
+
+    demo_records: int | None = Field(default=None, ge=1, le=10_000_000)
+    """Number of records in the demo region (``memory`` only); None = the
+    generator's default (about 320)."""
+
+
+class MailSection(_Section):
+    """``[mail]``: the e-mails sent to patrons (R13)."""
+
+    sender: str = Field(default="noreply@kis.gov.lv", pattern=r"^[^@\s]+@[^@\s]+$")
+    """The no-reply address messages are sent from."""
+
+
+class KioskConfig(_Section):
+    """All the settings of one ``mana`` process."""
+
+    kiosk: KioskSection = KioskSection()
+    service: ServiceSection = ServiceSection()
+    mail: MailSection = MailSection()
+    server: ServerSettings = ServerSettings()
+    """``[server]``: read by ``mana serve`` (``services.server.settings``);
+    validated here too, so one file can hold both and a typo is caught."""
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_config(path: Path | None = None) -> KioskConfig:
+    """The settings from ``path``, else from ``$MANA_CONFIG``, else the defaults.
+
+    Raises ``ConfigError`` for a missing or unreadable file, a TOML syntax
+    error, an unknown key or a bad value.
+    """
+    if path is None:
+        env = os.environ.get(CONFIG_ENV, "").strip()
+        if not env:
+            return KioskConfig()
+        path = Path(env)
+    return validate_config(read_toml(path), source=str(path))
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The parsed TOML of ``path``; ``ConfigError`` if it cannot be read or parsed."""
+    try:
+        with open(path, "rb") as file:
+            return tomllib.load(file)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a settings file") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
+        # Python 3.11 puts "(at line L, column C)" in the message itself.
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: invalid TOML: the file is not UTF-8 text") from None
+
+
+def validate_config(data: dict[str, Any], source: str) -> KioskConfig:
+    """``data`` as settings; errors are reported as ``source: key.path: problem``."""
+    try:
+        return KioskConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_describe(e, source)) from None
+
+
+def with_overrides(config: KioskConfig, overrides: dict[str, dict[str, Any]],
+                   source: str = "command line") -> KioskConfig:
+    """``config`` with some settings replaced, e.g. ``{"kiosk": {"language": "en"}}``,
+    validated as a whole (errors name ``source``)."""
+    data = config.model_dump()
+    for section, values in overrides.items():
+        data.setdefault(section, {}).update(values)
+    return validate_config(data, source=source)
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            problem = "unknown setting"
+        elif item["type"] == "model_type":
+            problem = f"should be a table: [{key}]"
+        elif item["type"] == "value_error":
+            problem = str(item["ctx"]["error"]) if "ctx" in item else item["msg"]
+        elif item["type"] == "string_pattern_mismatch" and key == "service.url":
+            problem = "should start with http:// or https://"
+        elif item["type"] == "string_pattern_mismatch" and key == "mail.sender":
+            problem = "should be an e-mail address"
+        else:
+            problem = item["msg"]
+        lines.append(f"{source}: {key}: {problem}")
+    return "\n".join(lines)
+
+
+def dump_defaults() -> str:
+    """The default settings as TOML (settings without a value are left out)."""
+    return tomli_w.dumps(KioskConfig().model_dump(exclude_none=True))
