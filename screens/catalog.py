@@ -1,0 +1,256 @@
+"""The e-katalogs (R1): search the union catalog without logging in.
+
+Typing searches as you go (an exclusive worker in the group "search", so a new
+key press cancels the previous call and the screen never waits); results page
+through the service a screenful at a time. Filters: library, material type and
+"available now". Enter on a result opens it ("Skatīt").
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
+from textual.worker import Worker
+
+from screens.base import ManaScreen
+from services.models import Library, MaterialType, Page, SearchHit, SearchQuery
+from tui.i18n import texts
+from tui.safe import clean
+from widgets.keyline import KeyLine
+from widgets.paging import range_text
+from widgets.record_table import RecordTable
+from widgets.record_view import material_name
+from widgets.topbar import TopBar
+
+texts(
+    {
+        "catalog.search": ("Meklēt", "Search"),
+        "catalog.placeholder": (
+            "vārds, nosaukums, autors, tēma vai ISBN",
+            "word, title, author, subject or ISBN",
+        ),
+        "catalog.library": ("Bibliotēka", "Library"),
+        "catalog.all_libraries": ("Visas bibliotēkas", "All libraries"),
+        "catalog.type": ("Veids", "Type"),
+        "catalog.all_types": ("Visi veidi", "All types"),
+        "catalog.available": ("Pieejams tagad", "Available now"),
+        "catalog.found": ("Atrasts: {range}", "Found: {range}"),
+        "catalog.nothing": (
+            "Nekas nav atrasts. Pārbaudiet vārdus vai noņemiet filtrus.",
+            "Nothing found. Check the words or remove the filters.",
+        ),
+        "catalog.key.search": ("Meklēt", "Search"),
+    }
+)
+
+ALL = ""
+"""The Select value meaning "no filter"."""
+
+TYPING_PAUSE = 0.25
+"""Seconds of quiet after a key press before the catalog is asked."""
+
+
+class CatalogScreen(ManaScreen):
+    """Search field, filters, and one page of results.
+
+    A page is as many results as the table shows at once (at least 10), so
+    PgDn/PgUp turn whole pages and a large terminal shows more.
+    """
+
+    CHROME_ROWS = 10
+    """Rows around the results at 80×24: top bar, search, filters, summary, header, keys."""
+
+    BINDINGS = [
+        Binding("pagedown", "next_page", "page.next", key_display="PgDn", priority=True),
+        Binding("pageup", "previous_page", "page.previous", key_display="PgUp", priority=True),
+        Binding("down", "focus_results", show=False),
+        Binding("ctrl+f", "focus_search", "catalog.key.search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._requested: SearchQuery | None = None
+        self._page: Page[SearchHit] | None = None
+        self._libraries: list[Library] = []
+
+    # ---------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield TopBar()
+        yield Input(id="search", max_length=500, select_on_focus=False)
+        with Horizontal(id="filters"):
+            yield Select([(self.tr("catalog.all_libraries"), ALL)], id="library",
+                         allow_blank=False, value=ALL)
+            yield Select(self._type_options(), id="type", allow_blank=False, value=ALL)
+            yield Checkbox(id="available")
+        yield Static(id="summary")
+        yield RecordTable(id="results")
+        yield KeyLine()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.relabel()
+        self.query_one("#search", Input).focus()
+        self.load_libraries()
+        self.request()
+
+    def relabel(self) -> None:
+        search = self.query_one("#search", Input)
+        search.border_title = self.tr("catalog.search")
+        search.placeholder = self.tr("catalog.placeholder")
+        self.query_one("#library", Select).border_title = self.tr("catalog.library")
+        self.query_one("#type", Select).border_title = self.tr("catalog.type")
+        self.query_one("#available", Checkbox).label = self.tr("catalog.available")
+        self._set_select(self.query_one("#library", Select), self._library_options())
+        self._set_select(self.query_one("#type", Select), self._type_options())
+        self._show_summary()
+        table = self.query_one(RecordTable)
+        if table.columns:
+            table.relabel(self.language)
+
+    def _type_options(self) -> list[tuple[str, str]]:
+        options = [(self.tr("catalog.all_types"), ALL)]
+        options += [(material_name(m, self.language), m.value) for m in MaterialType]
+        return options
+
+    def _library_options(self) -> list[tuple[Content | str, str]]:
+        options: list[tuple[Content | str, str]] = [(self.tr("catalog.all_libraries"), ALL)]
+        options += [(Content(clean(lib.name, newlines=False)), lib.id) for lib in self._libraries]
+        return options
+
+    @staticmethod
+    def _set_select(select: Select[str], options: list[tuple[Content | str, str]]) -> None:
+        """Replace the options, keeping the choice (set_options would reset it)."""
+        value = select.value
+        select.set_options(options)  # type: ignore[arg-type]
+        if any(v == value for _, v in options):
+            select.value = value  # type: ignore[assignment]
+
+    # ------------------------------------------------------------- searching
+
+    def query_from_fields(self, offset: int = 0) -> SearchQuery:
+        library = self.query_one("#library", Select).value
+        material = self.query_one("#type", Select).value
+        return SearchQuery(
+            text=clean(self.query_one("#search", Input).value, newlines=False).strip(),
+            library_id=library if isinstance(library, str) and library else None,
+            material_type=MaterialType(material) if isinstance(material, str) and material else None,
+            available_now=self.query_one("#available", Checkbox).value,
+            offset=offset,
+            limit=self.page_size(),
+        )
+
+    def page_size(self) -> int:
+        """How many results fit in the table (10–50)."""
+        table = self.query_one(RecordTable)
+        rows = table.size.height - 1 if table.size.height else self.app.size.height - self.CHROME_ROWS
+        return max(10, min(50, rows))
+
+    def request(self, offset: int = 0, delay: float = 0.0) -> None:
+        """Ask for the page at ``offset`` of what the fields say, unless already asked."""
+        query = self.query_from_fields(offset)
+        if query == self._requested:
+            return
+        self._requested = query
+        self.search(query, delay)
+
+    @work(group="search", exclusive=True, exit_on_error=False)
+    async def search(self, query: SearchQuery, delay: float = 0.0) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        table = self.query_one(RecordTable)
+        table.loading = True
+        page = await self.service.search(query)
+        self.kiosk.service_answered()
+        table.loading = False
+        self._page = page
+        table.show_hits(page.items, self.language)
+        self._show_summary()
+        self.refresh_bindings()
+
+    def worker_failed(self, worker: Worker) -> None:
+        if worker.group == "search":
+            self.query_one(RecordTable).loading = False
+            self._requested = None  # the same search may be tried again
+
+    @work(group="libraries", exclusive=True, exit_on_error=False)
+    async def load_libraries(self) -> None:
+        self._libraries = await self.kiosk.libraries()
+        self.kiosk.service_answered()
+        self._set_select(self.query_one("#library", Select), self._library_options())
+
+    def _show_summary(self) -> None:
+        summary = self.query_one("#summary", Static)
+        page = self._page
+        if page is None:
+            summary.update(self.tr("status.loading"))
+        elif not page.items:
+            summary.update(self.tr("catalog.nothing"))
+        else:
+            summary.update(self.tr("catalog.found", range=range_text(page, self.language)))
+
+    @on(Input.Changed, "#search")
+    def _typed(self) -> None:
+        self.request(delay=TYPING_PAUSE)
+
+    @on(Input.Submitted, "#search")
+    def _submitted(self) -> None:
+        self.request()
+        self.query_one(RecordTable).focus()
+
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _filter_changed(self) -> None:
+        self.request()
+
+    # ---------------------------------------------------------------- paging
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        page = self._page
+        if action == "next_page":
+            return page is not None and page.has_next
+        if action == "previous_page":
+            return page is not None and page.has_previous
+        return True
+
+    def action_next_page(self) -> None:
+        if self._page is not None and self._page.has_next:
+            self.request(offset=self._page.offset + len(self._page.items))
+
+    def action_previous_page(self) -> None:
+        if self._page is not None and self._page.has_previous:
+            self.request(offset=max(0, self._page.offset - self.page_size()))
+
+    # --------------------------------------------------------------- opening
+
+    @on(DataTable.RowSelected, "#results")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.open_record(int(event.row_key.value))
+
+    def open_record(self, record_id: int) -> None:
+        from screens.record import RecordScreen
+
+        self.app.push_screen(RecordScreen(record_id))
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on the results goes on with the search: the field takes the key."""
+        if isinstance(self.focused, RecordTable) and event.is_printable and event.character:
+            event.stop()
+            search = self.query_one("#search", Input)
+            search.focus()
+            search.insert_text_at_cursor(event.character)
+
+    def action_focus_results(self) -> None:
+        if isinstance(self.focused, (Input, Checkbox)):
+            self.query_one(RecordTable).focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()

@@ -1,0 +1,28 @@
+"""Where a page sits in a larger result: "1–20 no 1234"."""
+
+from __future__ import annotations
+
+from services.models import Page
+from tui.i18n import texts, tr
+
+texts(
+    {
+        "page.range": ("{first}–{last} no {total}", "{first}–{last} of {total}"),
+        "page.empty": ("0 no 0", "0 of 0"),
+        "page.next": ("Nākamā", "Next"),
+        "page.previous": ("Iepriekšējā", "Previous"),
+    }
+)
+
+
+def range_text(page: Page, language: str) -> str:  # type: ignore[type-arg]
+    """``1–20 no 1234`` for a page of 20 at offset 0 of 1234 (``0 no 0`` when empty)."""
+    if not page.items:
+        return tr("page.empty", language)
+    return tr(
+        "page.range",
+        language,
+        first=page.offset + 1,
+        last=page.offset + len(page.items),
+        total=page.total,
+    )
