@@ -62,14 +62,41 @@ def test_the_catalog_has_at_least_300_records_of_every_kind(region: RegionData) 
 
 def test_real_titles_and_authors_are_there(region: RegionData) -> None:
     titles = {r.title for r in region.records}
-    for title in ("Mērnieku laiki", "Skroderdienas Silmačos", "Uguns un nakts", "Mātes piens",
-                  "Jelgava 94", "Simts vientulības gadi", "Mazais princis", "Noziegums un sods",
-                  "Vinnijs Pūks", "Laimes bērni"):
+    for title in (
+        "Mērnieku laiki",
+        "Skroderdienas Silmačos",
+        "Uguns un nakts",
+        "Mātes piens",
+        "Jelgava 94",
+        "Simts vientulības gadi",
+        "Mazais princis",
+        "Noziegums un sods",
+        "Vinnijs Pūks",
+        "Laimes bērni",
+    ):
         assert title in titles
     surnames = {a.split(",")[0] for r in region.records for a in r.authors}
-    for name in ("Blaumanis", "Rainis", "Aspazija", "Poruks", "Kaudzīte", "Upīts", "Brigadere",
-                 "Skalbe", "Zālīte", "Ikstena", "Berelis", "Kolmanis", "Joņevs", "Bankovskis",
-                 "Ābele", "Veidenbaums", "Vācietis", "Ziedonis", "Pastore"):
+    for name in (
+        "Blaumanis",
+        "Rainis",
+        "Aspazija",
+        "Poruks",
+        "Kaudzīte",
+        "Upīts",
+        "Brigadere",
+        "Skalbe",
+        "Zālīte",
+        "Ikstena",
+        "Berelis",
+        "Kolmanis",
+        "Joņevs",
+        "Bankovskis",
+        "Ābele",
+        "Veidenbaums",
+        "Vācietis",
+        "Ziedonis",
+        "Pastore",
+    ):
         assert name in surnames
 
 
@@ -103,12 +130,15 @@ def test_every_record_has_subjects_a_description_and_copies(region: RegionData) 
 def test_the_libraries_of_the_region_each_have_a_reading_room_in_use(region: RegionData) -> None:
     names = {lib.name for lib in region.libraries}
     assert "Aizkraukles novada centrālā bibliotēka" in names
-    assert {"Kokneses bibliotēka", "Jaunjelgavas bibliotēka", "Skrīveru bibliotēka",
-            "Pļaviņu bibliotēka", "Neretas bibliotēka"} <= names
+    assert {
+        "Kokneses bibliotēka",
+        "Jaunjelgavas bibliotēka",
+        "Skrīveru bibliotēka",
+        "Pļaviņu bibliotēka",
+        "Neretas bibliotēka",
+    } <= names
     assert sum("pagasta" in n for n in names) >= 4
-    reading_copies = {
-        (c.library_id, c.collection) for c in region.copies
-    }
+    reading_copies = {(c.library_id, c.collection) for c in region.copies}
     for lib in region.libraries:
         rooms = [c for c in lib.collections if c.reading_room]
         assert rooms and any(c.name_lv == "Lasītava" for c in rooms), lib.id
@@ -169,8 +199,7 @@ def test_copy_statuses_match_loans_and_reservations(today: date) -> None:
     copies = {c.barcode: c for c in region.copies}
     lent = Counter(loan.barcode for loan in region.loans if loan.returned is None)
     held = Counter(r.barcode for r in region.reservations if r.state == ReservationState.READY)
-    asked = Counter(r.barcode for r in region.reservations
-                    if r.state == ReservationState.REQUESTED)
+    asked = Counter(r.barcode for r in region.reservations if r.state == ReservationState.REQUESTED)
     for barcode, copy in copies.items():
         assert lent[barcode] == (copy.status == CopyStatus.ON_LOAN), barcode
         assert held[barcode] == (copy.status == CopyStatus.ON_HOLD), barcode
@@ -190,8 +219,9 @@ def test_copy_statuses_match_loans_and_reservations(today: date) -> None:
     for positions in queues.values():
         assert sorted(positions) == list(range(1, len(positions) + 1))
     for lib in region.libraries:
-        active = Counter(r.patron_id for r in region.reservations
-                         if r.library_id == lib.id and r.state.active)
+        active = Counter(
+            r.patron_id for r in region.reservations if r.library_id == lib.id and r.state.active
+        )
         assert all(n <= lib.rules.reservation_limit for n in active.values())
 
 
@@ -235,21 +265,29 @@ def test_the_demo_patrons_situations_hold_on_any_day(today: date) -> None:
     days = rules.overdue_days(overdue[0].due, today)
     assert rules.fine(days, libraries[overdue[0].library_id].rules) > 0
     assert not rules.free_request_verdict(janis, today).allowed
-    assert not rules.renewal_verdict(overdue[0], libraries[overdue[0].library_id].rules,
-                                     today, 0).allowed
+    assert not rules.renewal_verdict(
+        overdue[0], libraries[overdue[0].library_id].rules, today, 0
+    ).allowed
 
     liga_loans = [loan for loan in loans[ids["liga"]] if loan.returned is None]
     assert not any(rules.is_overdue(loan, today) for loan in liga_loans)
     assert any(loan.renewal == RenewalState.PENDING for loan in liga_loans)
-    verdicts = [rules.renewal_verdict(loan, libraries[loan.library_id].rules, today, 0)
-                for loan in liga_loans]
+    verdicts = [
+        rules.renewal_verdict(loan, libraries[loan.library_id].rules, today, 0)
+        for loan in liga_loans
+    ]
     assert any(v.allowed for v in verdicts)
     assert {v.refusal.code for v in verdicts if v.refusal} >= {
-        rules.renewal_pending().code, rules.renewal_limit(1).code}
+        rules.renewal_pending().code,
+        rules.renewal_limit(1).code,
+    }
     assert any(loan.returned for loan in loans[ids["liga"]])
     states = Counter(r.state for r in reservations[ids["liga"]])
-    assert states == {ReservationState.READY: 1, ReservationState.QUEUED: 1,
-                      ReservationState.REQUESTED: 1}
+    assert states == {
+        ReservationState.READY: 1,
+        ReservationState.QUEUED: 1,
+        ReservationState.REQUESTED: 1,
+    }
     queued = next(r for r in reservations[ids["liga"]] if r.state == ReservationState.QUEUED)
     assert queued.position >= 2
     ahead = [r for r in region.reservations if r.barcode == queued.barcode and r.position == 1]
@@ -290,7 +328,10 @@ async def test_demo_logins_work_in_the_memory_adapter_by_username_and_card() -> 
     assert any(not v.renew.allowed for v in views)
     reservations = await service.reservations(liga)
     assert {v.reservation.state for v in reservations} == {
-        ReservationState.READY, ReservationState.QUEUED, ReservationState.REQUESTED}
+        ReservationState.READY,
+        ReservationState.QUEUED,
+        ReservationState.REQUESTED,
+    }
     anna = await service.login("anna", "demo1234")
     assert await service.loans(anna) == [] and await service.reservations(anna) == []
 

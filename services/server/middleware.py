@@ -1,0 +1,208 @@
+"""Two pure ASGI middlewares: a body size limit and ``Idempotency-Key``.
+
+Both read the request body once into memory (it is at most
+``max_body_bytes``) and hand it on to the application unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.errors import InvalidInput
+from services.server.idempotency import Answer, IdempotencyStore
+from services.server.wire import IDEMPOTENCY_HEADER, TOO_LARGE, ErrorBody, body_of
+
+log = logging.getLogger("mana.server")
+
+KEY_MAX = 200
+STORED = range(200, 500)
+"""Answers that are remembered: success and the client's own errors, except
+the passing ones below (a retry may well succeed later)."""
+NOT_STORED = {408, 425, 429}
+
+
+async def send_json(send: Send, status: int, body: bytes,
+                    headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()), *headers],
+    })
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``body`` once, then waits on the real one."""
+    sent = False
+
+    async def again() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return again
+
+
+async def read_body(receive: Receive, limit: int, drain: int = 0) -> bytes | None:
+    """The whole body, or None if it is longer than ``limit`` (or the client
+    left). A longer body is still read and dropped up to ``drain`` bytes, so a
+    client still sending it can read the answer instead of a reset connection."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size <= limit:
+            chunks.append(chunk)
+        else:
+            chunks.clear()
+        if not message.get("more_body", False):
+            return b"".join(chunks) if size <= limit else None
+        if size > max(limit, drain):
+            return None
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies larger than ``limit`` bytes with 413."""
+
+    DRAIN = 1024 * 1024
+    """A body up to this size is read (and dropped) before the 413 is sent."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = _header(scope, b"content-length")
+        chunked = _header(scope, b"transfer-encoding") is not None
+        if length is None and not chunked:
+            await self.app(scope, receive, send)
+            return
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            if length.isdigit() and int(length) <= self.DRAIN:
+                await read_body(receive, 0, self.DRAIN)
+            await self._too_large(send)
+            return
+        body = await read_body(receive, self.limit, self.DRAIN)
+        if body is None:
+            await self._too_large(send)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _too_large(self, send: Send) -> None:
+        kib = self.limit // 1024
+        body = ErrorBody(
+            code=TOO_LARGE,
+            lv=f"Pieprasījums ir pārāk liels (ne vairāk kā {kib} KiB).",
+            en=f"The request is too large (at most {kib} KiB).",
+        )
+        await send_json(send, 413, body.model_dump_json(exclude_none=True).encode(),
+                        [(b"connection", b"close")])
+
+
+class IdempotencyMiddleware:
+    """Remember the first answer to each POST that carries an ``Idempotency-Key``."""
+
+    def __init__(self, app: ASGIApp, store: IdempotencyStore, limit: int,
+                 exempt: Iterable[str] = ()) -> None:
+        self.app = app
+        self.store = store
+        self.limit = limit
+        self.exempt = set(exempt)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = _header(scope, IDEMPOTENCY_HEADER.lower().encode()) if scope["type"] == "http" else None
+        if key is None or scope["method"] != "POST" or scope["path"] in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        if not 1 <= len(key) <= KEY_MAX or not key.isascii() or not key.isprintable():
+            await self._refuse(send, "Idempotency-Key nav derīga (1–200 drukājamas ASCII zīmes).",
+                               "The Idempotency-Key is not valid (1–200 printable ASCII characters).")
+            return
+        body = await read_body(receive, self.limit)
+        if body is None:
+            return  # the client left; BodyLimitMiddleware has checked the size
+        auth = _header(scope, b"authorization") or ""
+        token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+        principal = self.store.principal(token)
+        fingerprint = self.store.fingerprint(
+            scope["method"], scope["path"], scope.get("query_string", b""), body
+        )
+        async with self.store.lock(principal, key):
+            first = self.store.get(principal, key)
+            if first is not None:
+                if first.fingerprint != fingerprint:
+                    await self._refuse(
+                        send,
+                        "Šī Idempotency-Key jau izmantota citam pieprasījumam.",
+                        "This Idempotency-Key was already used for a different request.",
+                    )
+                    return
+                await send({
+                    "type": "http.response.start",
+                    "status": first.status,
+                    "headers": [(b"content-type", first.content_type.encode()),
+                                (b"content-length", str(len(first.body)).encode()),
+                                (b"idempotent-replayed", b"true")],
+                })
+                await send({"type": "http.response.body", "body": first.body})
+                return
+            answer = await self._run(scope, _replay(body, receive), send)
+            if answer is not None and answer.status in STORED and answer.status not in NOT_STORED:
+                self.store.put(principal, key, Answer(fingerprint, *answer_fields(answer)))
+
+    async def _run(self, scope: Scope, receive: Receive, send: Send) -> _Captured | None:
+        captured = _Captured()
+
+        async def tee(message: Message) -> None:
+            captured.add(message)
+            await send(message)
+
+        await self.app(scope, receive, tee)
+        return captured if captured.complete else None
+
+    async def _refuse(self, send: Send, lv: str, en: str) -> None:
+        error = body_of(InvalidInput(IDEMPOTENCY_HEADER, lv, en))
+        await send_json(send, 422, error.model_dump_json(exclude_none=True).encode())
+
+
+class _Captured:
+    def __init__(self) -> None:
+        self.status = 0
+        self.content_type = "application/json"
+        self.chunks: list[bytes] = []
+        self.complete = False
+
+    def add(self, message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            for name, value in message.get("headers", []):
+                if name.lower() == b"content-type":
+                    self.content_type = value.decode("latin-1")
+        elif message["type"] == "http.response.body":
+            self.chunks.append(message.get("body", b""))
+            self.complete = not message.get("more_body", False)
+
+
+def answer_fields(captured: _Captured) -> tuple[int, str, bytes]:
+    return captured.status, captured.content_type, b"".join(captured.chunks)
