@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -58,7 +59,17 @@ class ManaScreen(ServiceMixin, Screen[None]):
 
 
 class ManaDialog(ServiceMixin, ModalScreen):  # type: ignore[type-arg]
-    """A dialog of the kiosk; ``dismiss(result)`` answers it."""
+    """A dialog of the kiosk; ``dismiss(result)`` answers it.
+
+    A modal screen stops the app's own keys, so the ones that must work
+    everywhere (contacts R16, language R15, logout) are bound here again.
+    """
+
+    BINDINGS = [
+        Binding("f2", "app.contacts", "key.contacts", id="dialog.contacts"),
+        Binding("f6", "app.toggle_language", "key.language", id="dialog.language"),
+        Binding("f10", "app.logout", "key.logout", id="dialog.logout"),
+    ]
 
     def on_mount(self) -> None:
         self.watch(self.kiosk, "language", lambda _: self.relabel(), init=False)

@@ -33,9 +33,6 @@ class ConfirmDialog(ManaDialog):
 
     BINDINGS = [
         Binding("escape", "answer(False)", "confirm.key.no", id="confirm.no"),
-        # A dialog stops the app's keys; these two stay one key away (R15, R16).
-        Binding("f2", "app.contacts", "key.contacts", id="dialog.contacts"),
-        Binding("f6", "app.toggle_language", "key.language", id="dialog.language"),
     ]
 
     def __init__(self, question_key: str, /, **params: object) -> None:

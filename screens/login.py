@@ -64,13 +64,8 @@ class LoginScreen(ManaDialog):
     """Ask for the username or card number and the password."""
 
     BINDINGS = [
-        # A dialog stops the app's keys; these two stay one key away (R15, R16).
-        Binding("f2", "app.contacts", "key.contacts", id="dialog.contacts"),
-        Binding("f6", "app.toggle_language", "key.language", id="dialog.language"),
         Binding("escape", "cancel", "key.back", id="login.back"),
         Binding("f7", "recover", "login.key.recover", id="login.recover"),
-        # F3 would open another login on top of this one.
-        Binding("f3", "noop", show=False),
     ]
 
     def __init__(self) -> None:
@@ -232,8 +227,6 @@ class LoginScreen(ManaDialog):
         self.relabel()
         self.query_one("#password", Input).focus()
 
-    def action_noop(self) -> None:
-        """Swallow a key that must do nothing here."""
 
 
 def _central(libraries: list[Library]) -> Library | None:

@@ -101,9 +101,6 @@ class CopyDialog(ManaDialog):
 
     BINDINGS = [
         Binding("escape", "close", "key.back", key_display="Esc"),
-        # A modal screen hides the app's keys: contacts and language stay one key away.
-        Binding("f2", "app.contacts", "key.contacts"),
-        Binding("f6", "app.toggle_language", "key.language"),
     ]
 
     def __init__(self, title: str, view: CopyView, library: Library | None) -> None:

@@ -71,11 +71,7 @@ class PasswordRecoveryScreen(ManaDialog):
     """Two steps: ask for a code, then set a new password with it."""
 
     BINDINGS = [
-        # A dialog stops the app's keys; these two stay one key away (R15, R16).
-        Binding("f2", "app.contacts", "key.contacts", id="dialog.contacts"),
-        Binding("f6", "app.toggle_language", "key.language", id="dialog.language"),
         Binding("escape", "cancel", "key.back", id="recovery.back"),
-        Binding("f3", "noop", show=False),
     ]
 
     def __init__(self, identifier: str = "") -> None:
@@ -270,6 +266,3 @@ class PasswordRecoveryScreen(ManaDialog):
     @on(Button.Pressed, "#cancel-2")
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-    def action_noop(self) -> None:
-        """Swallow a key that must do nothing here."""

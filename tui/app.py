@@ -95,7 +95,10 @@ class KioskApp(App[None]):
             return self.session is not None
         return True
 
-    def watch_session(self) -> None:
+    def watch_session(self, session: Session | None) -> None:
+        if session is None:
+            # The next person at the terminal starts in the terminal's language.
+            self.language = self.config.kiosk.language
         self.refresh_bindings()
 
     def action_toggle_language(self) -> None:
@@ -115,8 +118,9 @@ class KioskApp(App[None]):
 
     def action_account(self) -> None:
         from screens.account import AccountScreen
+        from screens.login import LoginScreen
 
-        if isinstance(self.screen, AccountScreen):
+        if any(isinstance(screen, (AccountScreen, LoginScreen)) for screen in self.screen_stack):
             return
         self.require_login(lambda: self.push_screen(AccountScreen()))
 

@@ -15,19 +15,19 @@ class TopBar(Vertical):
     DEFAULT_CSS = """
     TopBar { dock: top; height: auto; }
     TopBar > Horizontal { height: 1; background: $primary; color: $text; padding: 0 1; }
-    TopBar #title { width: 1fr; text-style: bold; }
-    TopBar #who { width: auto; }
-    TopBar #offline {
+    TopBar #topbar-title { width: 1fr; text-style: bold; }
+    TopBar #topbar-who { width: auto; }
+    TopBar #topbar-offline {
         display: none; height: auto; background: $error; color: $text; padding: 0 1;
     }
-    TopBar.-offline #offline { display: block; }
+    TopBar.-offline #topbar-offline { display: block; }
     """
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield Static(id="title")
-            yield Static(id="who")
-        yield Static(id="offline")
+            yield Static(id="topbar-title")
+            yield Static(id="topbar-who")
+        yield Static(id="topbar-offline")
 
     def on_mount(self) -> None:
         for name in ("language", "session", "offline"):
@@ -38,13 +38,13 @@ class TopBar(Vertical):
         app = self.app
         language: str = getattr(app, "language", "lv")
         session = getattr(app, "session", None)
-        self.query_one("#title", Static).update(
+        self.query_one("#topbar-title", Static).update(
             tr("app.title", language) + " · " + tr("app.subtitle", language)
         )
         if session is None:
             who = plain(tr("status.logged_out", language))
         else:
             who = plain(tr("status.logged_in", language, name=session.patron.name), newlines=False)
-        self.query_one("#who", Static).update(who)
-        self.query_one("#offline", Static).update(tr("error.offline", language))
+        self.query_one("#topbar-who", Static).update(who)
+        self.query_one("#topbar-offline", Static).update(tr("error.offline", language))
         self.set_class(bool(getattr(app, "offline", False)), "-offline")
