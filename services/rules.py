@@ -13,8 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-
-import holidays
+from typing import TYPE_CHECKING
 
 from services.errors import InvalidInput
 from services.models import (
@@ -32,6 +31,9 @@ from services.models import (
     Verdict,
 )
 from services.text import clean, format_date  # noqa: F401  (format_date: part of the rules API)
+
+if TYPE_CHECKING:
+    import holidays
 
 # Accounts
 MAX_FAILED_LOGINS = 5
@@ -384,6 +386,8 @@ def validate_password(password: str) -> None:
 
 @lru_cache(maxsize=1)
 def _latvian_holidays() -> holidays.HolidayBase:
+    import holidays  # imported when first needed: it takes tens of ms (start-up)
+
     return holidays.country_holidays("LV")
 
 

@@ -5,15 +5,18 @@
 it) plus the indexes the rules need: the current loan, the holder
 (``requested``/``ready``) and the queue of every copy. It is not thread-safe
 and does no locking: ``MemoryService`` calls it under one ``asyncio.Lock``.
+It remembers what each call changed (``services.changes``) for a journal.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from services import messages, rules
+from services.changes import TrackedDict
 from services.models import (
     Copy,
     CopyOffer,
@@ -43,7 +46,8 @@ HOLDING = (ReservationState.REQUESTED, ReservationState.READY)
 
 @dataclass
 class AccountState:
-    """A patron's login data; ``password`` is the clear text until it is hashed."""
+    """A patron's login data; ``password`` is the clear text until it is hashed
+    (an account loaded from the server's database has only ``password_hash``)."""
 
     patron: Patron
     password: str | None
@@ -58,12 +62,15 @@ class AccountState:
 class Store:
     """A region's mutable state, consistent after every method."""
 
-    def __init__(self, region: RegionData, sender: str) -> None:
+    def __init__(
+        self, region: RegionData, sender: str, accounts: Iterable[AccountState] | None = None
+    ) -> None:
+        """``accounts``, when given, replaces ``region.accounts`` (ready hashes)."""
         self.sender = sender
         self.libraries: dict[str, Library] = {lib.id: lib for lib in region.libraries}
         self.records: dict[int, Record] = {r.id: r for r in region.records}
         self.index = CatalogIndex(region.records)
-        self.copies: dict[str, Copy] = {c.barcode: c for c in region.copies}
+        self.copies: TrackedDict[str, Copy] = TrackedDict({c.barcode: c for c in region.copies})
         self.record_copies: dict[int, list[str]] = defaultdict(list)
         self.library_records: dict[str, set[int]] = defaultdict(set)
         self.type_records: dict[MaterialType, set[int]] = defaultdict(set)
@@ -78,13 +85,13 @@ class Store:
         self.accounts: dict[int, AccountState] = {}
         self.by_username: dict[str, int] = {}
         self.by_card: dict[str, int] = {}
-        for account in region.accounts:
-            patron = account.patron
-            self.accounts[patron.id] = AccountState(patron, account.password)
-            self.by_username[patron.username.casefold()] = patron.id
-            self.by_card[patron.card_number] = patron.id
+        if accounts is None:
+            accounts = (AccountState(a.patron, a.password) for a in region.accounts)
+        for state in accounts:
+            self.add_account(state)
+        self.changed_accounts: set[int] = set()
 
-        self.loans: dict[int, Loan] = {}
+        self.loans: TrackedDict[int, Loan] = TrackedDict()
         self.current_loan: dict[str, int] = {}
         self.patron_loans: dict[int, list[int]] = defaultdict(list)
         for loan in region.loans:
@@ -93,7 +100,7 @@ class Store:
             if loan.returned is None:
                 self.current_loan[loan.barcode] = loan.id
 
-        self.reservations: dict[int, Reservation] = {}
+        self.reservations: TrackedDict[int, Reservation] = TrackedDict()
         self.holder: dict[str, int] = {}
         self.queue: dict[str, list[int]] = defaultdict(list)
         self.ready: set[int] = set()
@@ -117,8 +124,13 @@ class Store:
             if status is not None and status != copy.status:
                 self.copies[barcode] = copy.model_copy(update={"status": status})
 
-        self.free_requests: dict[int, FreeRequest] = {fr.id: fr for fr in region.free_requests}
+        self.free_requests: TrackedDict[int, FreeRequest] = TrackedDict(
+            {fr.id: fr for fr in region.free_requests}
+        )
         self.outbox: list[Message] = []
+        self.saved_messages = 0  # how much of the outbox a journal already has
+        for tracked in (self.copies, self.loans, self.reservations, self.free_requests):
+            tracked.changed.clear()  # what was loaded is not a change
         self.next_loan = max(self.loans, default=0) + 1
         self.next_reservation = max(self.reservations, default=0) + 1
         self.next_request = max(self.free_requests, default=0) + 1
@@ -131,6 +143,16 @@ class Store:
             state = self.reservations[holder].state
             return CopyStatus.ON_HOLD if state == ReservationState.READY else CopyStatus.RESERVED
         return None
+
+    def add_account(self, state: AccountState) -> None:
+        patron = state.patron
+        self.accounts[patron.id] = state
+        self.by_username[patron.username.casefold()] = patron.id
+        self.by_card[patron.card_number] = patron.id
+
+    def account_changed(self, account: AccountState) -> None:
+        """Mark a changed login (hash, failures, lock, reset code) for the journal."""
+        self.changed_accounts.add(account.patron.id)
 
     # ------------------------------------------------------------------ lookups
 

@@ -2,44 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import secrets
 from datetime import datetime
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from services import messages, rules
 from services.errors import InvalidCode, InvalidCredentials, TooManyAttempts
 from services.memory.base import MemoryBase
 from services.models import MessageKind, Session
 from services.store import AccountState, Store
-
-# Cheap parameters: this is the demo store, and hashing must not stall a kiosk.
-HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
-_DUMMY_HASH = HASHER.hash("not a password of anyone")
-
-
-def _check(stored_hash: str | None, clear: str | None, password: str) -> tuple[bool, str | None]:
-    """(matches, a new hash to keep when the clear password was still unhashed)."""
-    if stored_hash is None:
-        if clear is None:
-            return False, None
-        matches = hmac.compare_digest(clear.encode(), password.encode())
-        return matches, HASHER.hash(password) if matches else None
-    try:
-        return HASHER.verify(stored_hash, password), None
-    except (VerificationError, InvalidHashError):
-        return False, None
-
-
-def _dummy_check(password: str) -> None:
-    """Spend the time of a real check, so an unknown user answers as slowly."""
-    try:
-        HASHER.verify(_DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        pass
 
 
 def find_account(store: Store, identifier: str) -> AccountState | None:
@@ -53,6 +24,8 @@ def find_account(store: Store, identifier: str) -> AccountState | None:
 
 class AuthMixin(MemoryBase):
     async def login(self, identifier: str, password: str) -> Session:
+        from services.memory.hashing import check, dummy_check, in_background  # not at start-up
+
         async with self._begin() as (store, now):
             account = find_account(store, identifier)
             if account is not None and account.locked_until and now < account.locked_until:
@@ -60,16 +33,22 @@ class AuthMixin(MemoryBase):
             stored_hash = account.password_hash if account else None
             clear = account.password if account else None
         if account is None:
-            await asyncio.to_thread(_dummy_check, password)
+            await in_background(dummy_check, self._hasher, password)
             raise InvalidCredentials()
-        matches, new_hash = await asyncio.to_thread(_check, stored_hash, clear, password)
-        async with self._lock:
+        matches, new_hash = await in_background(
+            check, self._hasher, stored_hash, clear, password
+        )
+        async with self._locked() as store:
             now = self._clock.now()
             if not matches:
                 self._failed(account, now)
+                store.account_changed(account)
                 raise InvalidCredentials()
             if new_hash and account.password_hash is None and account.password == clear:
                 account.password_hash, account.password = new_hash, None
+                store.account_changed(account)
+            if account.failures or account.locked_until is not None:
+                store.account_changed(account)
             account.failures.clear()
             account.locked_until = None
             token = secrets.token_urlsafe(32)
@@ -103,12 +82,15 @@ class AuthMixin(MemoryBase):
             account.reset_code = code
             account.reset_expires = now + rules.RESET_CODE_VALID
             account.reset_tries = 0
+            store.account_changed(account)
             patron = account.patron
             minutes = int(rules.RESET_CODE_VALID.total_seconds() // 60)
             text = messages.password_code(patron.language, patron.name, code, minutes)
             store.send(patron.id, MessageKind.PASSWORD_CODE, text, now)
 
     async def reset_password(self, identifier: str, code: str, new_password: str) -> None:
+        from services.memory.hashing import in_background  # not at start-up
+
         async with self._begin() as (store, now):
             account = find_account(store, identifier)
             if (
@@ -121,11 +103,13 @@ class AuthMixin(MemoryBase):
                 raise InvalidCode()
             if not hmac.compare_digest(code.strip().encode(), account.reset_code.encode()):
                 account.reset_tries += 1
+                store.account_changed(account)
                 if account.reset_tries >= rules.RESET_CODE_TRIES:
                     account.reset_code = None
                 raise InvalidCode()
             rules.validate_password(new_password)
-            account.password_hash = await asyncio.to_thread(HASHER.hash, new_password)
+            account.password_hash = await in_background(self._hasher.hash, new_password)
+            store.account_changed(account)
             account.password = None
             account.reset_code = account.reset_expires = None
             account.failures.clear()

@@ -1,17 +1,36 @@
-"""The in-memory adapter's core: the lock, lazy loading, the clock and sessions."""
+"""The in-memory adapter's core: the lock, lazy loading, the clock and sessions.
+
+With a ``journal`` (the server's SQLite file, ``services.storage``) every call
+ends by handing what it changed to the journal, under the same lock and
+before the call returns: an answer is only given for a change that is kept.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
+from services.changes import Changes, take_changes
 from services.clock import Clock, SystemClock
-from services.errors import Forbidden, NotAuthenticated
+from services.errors import Forbidden, NotAuthenticated, ServiceUnavailable
 from services.models import Patron, Session
 from services.region import RegionData
 from services.store import Store
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+log = logging.getLogger("mana.service")
+
+
+class Journal(Protocol):
+    """Where the changes of each call are kept (all of them, or an exception)."""
+
+    def write(self, changes: Changes) -> None: ...
 
 
 class MemoryBase:
@@ -27,14 +46,34 @@ class MemoryBase:
         region: RegionData | None = None,
         clock: Clock | None = None,
         sender: str = "noreply@kis.gov.lv",
+        *,
+        store: Store | None = None,
+        journal: Journal | None = None,
+        hasher: PasswordHasher | None = None,
     ) -> None:
+        """``store``: a region already loaded (the server's, from its database);
+        ``journal``: keeps each call's changes; ``hasher``: for new password
+        hashes (cheap parameters by default: the in-memory demo)."""
         self._region = region
         self._clock: Clock = clock or SystemClock()
         self._sender = sender
-        self._store: Store | None = None
+        self._store: Store | None = store
+        self._journal = journal
+        self._given_hasher = hasher
+        self._broken = False
         self._lock = asyncio.Lock()
         self._sessions: dict[str, int] = {}
         self._reset_requests: dict[str, list[datetime]] = {}
+
+    @property
+    def _hasher(self) -> PasswordHasher:
+        """The hasher given, else the cheap one; argon2 is imported at the first
+        login, not when the kiosk starts."""
+        if self._given_hasher is None:
+            from services.memory.hashing import CHEAP_HASHER
+
+            self._given_hasher = CHEAP_HASHER
+        return self._given_hasher
 
     async def _loaded(self) -> Store:
         if self._store is None:
@@ -48,10 +87,36 @@ class MemoryBase:
         return self._store
 
     @asynccontextmanager
+    async def _locked(self) -> AsyncIterator[Store]:
+        """The lock and the loaded store; what the call changed is journaled at
+        the end, also when it raised (the memory keeps such changes too: a
+        failed login counts)."""
+        async with self._lock:
+            if self._broken:
+                raise ServiceUnavailable()
+            store = await self._loaded()
+            try:
+                yield store
+            finally:
+                self._keep(store)
+
+    def _keep(self, store: Store) -> None:
+        changes = take_changes(store)
+        if not changes or self._journal is None:
+            return
+        try:
+            self._journal.write(changes)
+        except Exception as error:
+            # Memory is now ahead of the file: answer nothing more until a
+            # restart loads the file again.
+            self._broken = True
+            log.exception("the changes could not be saved; the service stops answering")
+            raise ServiceUnavailable() from error
+
+    @asynccontextmanager
     async def _begin(self) -> AsyncIterator[tuple[Store, datetime]]:
         """The lock, the loaded store and this call's moment (holds expired)."""
-        async with self._lock:
-            store = await self._loaded()
+        async with self._locked() as store:
             now = self._clock.now()
             store.expire(now.date(), now)
             yield store, now

@@ -288,8 +288,7 @@ class StaffMixin(MemoryBase):
             )
 
     async def expire_holds(self) -> list[ReservationView]:
-        async with self._lock:
-            store = await self._loaded()
+        async with self._locked() as store:
             now = self._clock.now()
             expired = store.expire(now.date(), now)
             return [store.reservation_view(r, now.date()) for r in expired]

@@ -1,9 +1,12 @@
 """``mana serve``: run the library service over HTTP with uvicorn.
 
-    mana serve [--config PATH] [--host H] [--port P] [--database FILE] [--demo]
+    mana serve [--config PATH] [--host H] [--port P] [--database FILE]
+               [--demo] [--demo-records N]
 
 Settings come from the ``[server]`` table of ``--config PATH`` (else of the
 file named by ``$MANA_CONFIG``, else the defaults); the flags override it.
+The region lives in the database file (``services.storage``): ``--demo``
+fills an empty one with the demo region; a filled one keeps what it has.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from services.server.settings import (
 
 CONFIG_ENV = "MANA_CONFIG"
 EXIT_USAGE = 2
+EXIT_STORAGE = 1
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -38,7 +42,11 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, help="TCP port (default 8080)")
     parser.add_argument("--database", metavar="FILE", help="SQLite file (default mana.db)")
     parser.add_argument("--demo", action="store_true",
-                        help="serve the demo region (and show its outbox at /api/v1/outbox)")
+                        help="fill an empty database with the demo region (a filled one is "
+                        "kept as it is) and show the outbox at /api/v1/outbox")
+    parser.add_argument("--demo-records", type=int, metavar="N",
+                        help="with --demo: the demo catalog's size (at least 320 records; "
+                        "more adds numbered variations, e.g. 1000000)")
     return parser
 
 
@@ -57,31 +65,38 @@ def settings_from_args(args: argparse.Namespace) -> ServerSettings:
     return read_server_settings(path, overrides)
 
 
-def serve(settings: ServerSettings, demo: bool = False) -> None:
-    """Run the server until interrupted (Ctrl+C / SIGTERM)."""
+def serve(settings: ServerSettings, demo: bool = False, demo_records: int | None = None) -> None:
+    """Run the server until interrupted (Ctrl+C / SIGTERM). Raises ``StorageError``."""
     import uvicorn
 
-    from services.clock import SystemClock
-    from services.memory import MemoryService
     from services.server.app import create_app
+    from services.server.durable import durable_engine
 
-    # Until durable storage lands, the engine keeps the region in memory: the
-    # demo region (MemoryService's default), with or without --demo.
-    engine = MemoryService(clock=SystemClock())
-    if not demo:
-        logging.getLogger("mana.server").warning(
-            "the library data is kept in memory for now; changes end with the server"
-        )
-    uvicorn.run(create_app(engine, settings, warm_up=True), host=settings.host, port=settings.port,
-                log_level="info")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)-9s %(message)s")
+    engine, database = durable_engine(settings.database, demo=demo, demo_records=demo_records)
+    try:
+        uvicorn.run(create_app(engine, settings), host=settings.host, port=settings.port,
+                    log_level="info")
+    finally:
+        database.close()
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.demo_records is not None:
+        if not args.demo:
+            parser.error("--demo-records needs --demo")
     try:
         settings = settings_from_args(args)
     except SettingsError as e:
         print(e, file=sys.stderr)
         return EXIT_USAGE
-    serve(settings, demo=args.demo)
+    from services.storage import StorageError
+
+    try:
+        serve(settings, demo=args.demo, demo_records=args.demo_records)
+    except StorageError as e:
+        print(f"mana serve: {e}", file=sys.stderr)
+        return EXIT_STORAGE
     return 0

@@ -1,0 +1,401 @@
+"""Benchmark: ``mana serve`` under 50 kiosk terminals, and search at 1,000,000 records.
+
+Run: ``uv run python bench/server.py [--duration S] [--terminals N] [--pace S]
+[--records N] [--queries N]``.
+
+The real server runs as a subprocess (``python -m services.server``) on a
+fresh demo database, pinned to core 0; this process, the load generator,
+pins itself to core 1. The load generator is a raw asyncio HTTP/1.1
+keep-alive client (one connection per terminal), a few microseconds of CPU
+per request: httpx would spend 1.3–1.5 ms per request and measure itself
+(``/work/shared/BENCH.md``).
+
+Part 1 — each terminal loops over what a kiosk does: search (one or two
+words, or a prefix), open a record and its copies; in about one round of
+five a patron logs in, lists loans, renews one, orders a copy, lists
+reservations, sometimes cancels one, and logs out. Two runs:
+``catalog only, saturated`` (no logins, no pause between requests: the most
+the server answers), ``kiosk mix, paced`` (each terminal waits ``--pace``
+seconds on average between requests, like a person) and ``kiosk mix,
+saturated`` (no pause: bound by the argon2id password checks). Each is followed by the same terminals asking only
+``GET /api/v1/health``, the ceiling of that server. Printed: requests per
+second, and p50/p99 per kind of request and for reads and writes.
+
+Part 2 — a server filled with ``--demo-records`` records (1,000,000): the
+time it took to fill and to load, then search one query at a time: median
+and p95 per kind of query (common and rare words, two words, prefixes, a
+miss), next to ``/health`` asked the same way (the floor of one request).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from services.demo import build_region  # noqa: E402
+from services.demo_data import DEMO_PASSWORD, READERS  # noqa: E402
+from services.text import words  # noqa: E402
+
+API = "/api/v1"
+READS = ("search", "record", "copies", "loans", "reservations")
+WRITES = ("order", "renew", "cancel")
+PATRONS = [r.username for r in READERS] + ["anna", "liga", "emily", "janis"]
+
+
+# ------------------------------------------------------------------ server
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+    def said(self, pattern: str) -> str:
+        found = re.search(pattern, self.log.read_text(errors="replace"))
+        return found.group(1) if found else "?"
+
+
+def start_server(database: Path, *flags: str, cpu: int | None, timeout: float = 900) -> Server:
+    log = database.with_suffix(".log")
+    command = [sys.executable, "-m", "services.server", "--database", str(database),
+               "--port", "0", *flags]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=(lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None,
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(r"Uvicorn running on http://[\d.]+:(\d+)", log.read_text(errors="replace"))
+        if found:
+            return Server(process, int(found.group(1)), log)
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"the server did not start:\n{log.read_text(errors='replace')}")
+
+
+# ------------------------------------------------------------- raw client
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; requests one after another."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader
+        self.writer: asyncio.StreamWriter
+
+    IDLE = 4.0
+    """uvicorn closes a keep-alive connection idle for 5 s: open a new one before."""
+
+    async def open(self) -> Connection:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self.used = time.monotonic()
+        return self
+
+    async def request(self, method: str, path: str, body: object = None,
+                      token: str | None = None, key: bool = False) -> tuple[int, bytes]:
+        head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+        data = b""
+        if body is not None:
+            data = json.dumps(body).encode()
+            head.append("Content-Type: application/json")
+        if method == "POST":
+            head.append(f"Content-Length: {len(data)}")
+        if token:
+            head.append(f"Authorization: Bearer {token}")
+        if key:
+            head.append(f"Idempotency-Key: {uuid.uuid4()}")
+        if time.monotonic() - self.used > self.IDLE:
+            self.close()
+            await self.open()
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+        header = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(header[9:12])
+        length = 0
+        for line in header.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        answer = await self.reader.readexactly(length) if length else b""
+        self.used = time.monotonic()
+        return status, answer
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+@dataclass
+class Stats:
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: Counter[int] = field(default_factory=Counter)
+    count: int = 0
+
+
+async def timed(stats: Stats, kind: str, conn: Connection, method: str, path: str,
+                **kwargs: object) -> tuple[int, bytes]:
+    started = time.perf_counter()
+    status, body = await conn.request(method, path, **kwargs)  # type: ignore[arg-type]
+    stats.times[kind].append(time.perf_counter() - started)
+    stats.statuses[status] += 1
+    stats.count += 1
+    if status >= 500:
+        raise SystemExit(f"{method} {path}: {status} {body[:200]!r}")
+    return status, body
+
+
+# -------------------------------------------------------------- terminals
+
+
+def queries(rng: random.Random, vocabulary: list[str], titles: list[list[str]]) -> str:
+    roll = rng.random()
+    if roll < 0.5:
+        return rng.choice(vocabulary)
+    if roll < 0.8:
+        title = rng.choice(titles)
+        return " ".join(rng.sample(title, 2)) if len(title) > 1 else title[0]
+    return rng.choice(vocabulary)[:3]
+
+
+async def terminal(conn: Connection, stats: Stats, rng: random.Random, stop_at: float,
+                   limit: int, pace: float, visits: float | None,
+                   vocabulary: list[str], titles: list[list[str]]) -> None:
+    """``visits``: the share of rounds with a patron visit; None: ``/health`` only."""
+    async def ask(kind: str, method: str, path: str, **kwargs: object) -> tuple[int, bytes]:
+        if pace:
+            await asyncio.sleep(rng.expovariate(1 / pace))
+        return await timed(stats, kind, conn, method, path, **kwargs)
+
+    while time.monotonic() < stop_at and stats.count < limit:
+        if visits is None:
+            await ask("health", "GET", f"{API}/health")
+            continue
+        text = urllib.parse.quote(queries(rng, vocabulary, titles))
+        _, body = await ask("search", "GET", f"{API}/search?text={text}&limit=20")
+        hits = json.loads(body)["items"]
+        offers: list[str] = []
+        if hits:
+            rid = rng.choice(hits)["id"]
+            await ask("record", "GET", f"{API}/records/{rid}")
+            _, body = await ask("copies", "GET", f"{API}/records/{rid}/copies")
+            offers = [c["item"]["barcode"] for c in json.loads(body)["items"]
+                      if c["offer"]["kind"] in ("order", "queue")]
+        if rng.random() < visits:
+            await patron_visit(ask, rng, offers)
+
+
+async def patron_visit(ask, rng: random.Random, offers: list[str]) -> None:  # type: ignore[no-untyped-def]
+    form = {"identifier": rng.choice(PATRONS), "password": DEMO_PASSWORD}
+    status, body = await ask("login", "POST", f"{API}/login", body=form)
+    if status != 200:
+        return
+    token = json.loads(body)["token"]
+    _, body = await ask("loans", "GET", f"{API}/account/loans", token=token)
+    renewable = [v["loan"]["id"] for v in json.loads(body) if v["renew"]["allowed"]]
+    if renewable and rng.random() < 0.5:
+        await ask("renew", "POST", f"{API}/account/loans/{rng.choice(renewable)}/renewal",
+                  token=token, key=True)
+    if offers and rng.random() < 0.5:
+        await ask("order", "POST", f"{API}/account/orders", body={"barcode": rng.choice(offers)},
+                  token=token, key=True)
+    _, body = await ask("reservations", "GET", f"{API}/account/reservations", token=token)
+    active = [v["reservation"]["id"] for v in json.loads(body) if v["cancel"]["allowed"]]
+    if active and rng.random() < 0.4:
+        await ask("cancel", "POST", f"{API}/account/reservations/{rng.choice(active)}/cancel",
+                  token=token, key=True)
+    await ask("logout", "POST", f"{API}/logout", token=token)
+
+
+async def load(port: int, terminals: int, seconds: float, limit: int, pace: float,
+               visits: float | None, vocabulary: list[str],
+               titles: list[list[str]]) -> tuple[Stats, float]:
+    conns = [await Connection(port).open() for _ in range(terminals)]
+    stats = Stats()
+    started = time.monotonic()
+    await asyncio.gather(*[
+        terminal(c, stats, random.Random(n), started + seconds, limit, pace, visits,
+                 vocabulary, titles)
+        for n, c in enumerate(conns)
+    ])
+    elapsed = time.monotonic() - started
+    for c in conns:
+        c.close()
+    return stats, elapsed
+
+
+# ---------------------------------------------------------------- reports
+
+
+def ms(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def report(title: str, stats: Stats, elapsed: float, ceiling: tuple[Stats, float]) -> None:
+    print(f"\n{title}: {stats.count} requests in {elapsed:.1f} s = "
+          f"{stats.count / elapsed:,.0f} req/s   statuses {dict(sorted(stats.statuses.items()))}")
+    print(f"  {'kind':<14}{'n':>7}{'p50 ms':>9}{'p99 ms':>9}")
+    groups = {"READS": READS, "WRITES": WRITES}
+    for kind in [*READS, *WRITES, "login", "logout", *groups]:
+        values = ([t for k in groups[kind] for t in stats.times[k]] if kind in groups
+                  else stats.times[kind])
+        if values:
+            print(f"  {kind:<14}{len(values):>7}{ms(values, 0.5):>9.1f}{ms(values, 0.99):>9.1f}")
+    health, seconds = ceiling
+    values = health.times["health"]
+    print(f"  {'health only':<14}{len(values):>7}{ms(values, 0.5):>9.1f}{ms(values, 0.99):>9.1f}"
+          f"   ceiling {health.count / seconds:,.0f} req/s")
+
+
+def vocabulary_of_demo() -> tuple[list[str], list[list[str]], Counter[str]]:
+    region = build_region(date.today())
+    titles = [words(r.title) for r in region.records]
+    counts: Counter[str] = Counter(w for t in titles for w in set(t) if len(w) > 2)
+    return sorted(counts), [t for t in titles if t], counts
+
+
+# ----------------------------------------------------------------- part 1
+
+
+async def part_one(args: argparse.Namespace, folder: Path, cpus: tuple[int | None, int | None]) -> None:
+    server = start_server(folder / "terminals.db", "--demo", cpu=cpus[0])
+    try:
+        vocabulary, titles, _ = vocabulary_of_demo()
+        print(f"Part 1: {args.terminals} terminals, server on core {cpus[0]}, "
+              f"load generator on core {cpus[1]}; server log {server.log}")
+        limit = 1_000_000
+        await load(server.port, args.terminals, 2, limit, 0, 0.2, vocabulary, titles)  # warm-up
+        runs = (
+            ("catalog only, saturated (no pause, no logins)", 0.0, 0.0),
+            (f"kiosk mix, paced ({args.pace} s between a terminal's requests)", args.pace, 0.2),
+            ("kiosk mix, saturated (no pause)", 0.0, 0.2),
+        )
+        for name, pace, visits in runs:
+            mix = await load(server.port, args.terminals, args.duration, limit, pace, visits,
+                             vocabulary, titles)
+            health = await load(server.port, args.terminals, args.duration / 2, limit, pace, None,
+                                vocabulary, titles)
+            report(name, *mix, health)
+    finally:
+        server.stop()
+
+
+# ----------------------------------------------------------------- part 2
+
+
+def search_queries(counts: Counter[str], titles: list[list[str]], n: int,
+                   rng: random.Random) -> dict[str, list[str]]:
+    ranked = [w for w, _ in counts.most_common() if w.isalpha()]
+    common, rare = ranked[:40], ranked[-200:]
+    pairs = [t for t in titles if len(t) > 1]
+    return {
+        "one word, common": [rng.choice(common) for _ in range(n)],
+        "one word, rare": [rng.choice(rare) for _ in range(n)],
+        "two words (a title's)": [" ".join(rng.sample(rng.choice(pairs), 2)) for _ in range(n)],
+        "two words (any)": [f"{rng.choice(common)} {rng.choice(ranked[:400])}" for _ in range(n)],
+        "prefix (3 letters)": [rng.choice(ranked[:400])[:3] for _ in range(n)],
+        "prefix (1 letter)": [rng.choice("abdgklmprstvz") for _ in range(n)],
+        "miss": [f"zqx{rng.randrange(10**6)}" for _ in range(n)],
+    }
+
+
+async def part_two(args: argparse.Namespace, folder: Path, cpus: tuple[int | None, int | None]) -> None:
+    started = time.monotonic()
+    server = start_server(folder / "million.db", "--demo", "--demo-records", str(args.records),
+                          cpu=cpus[0])
+    ready = time.monotonic() - started
+    try:
+        fill = server.said(r"region \(\d+ records\) in ([\d.]+) s")
+        loaded = server.said(r"accounts in ([\d.]+) s")
+        print(f"\nPart 2: search on {args.records:,} records (start to first answer {ready:.0f} s: "
+              f"fill {fill} s, load {loaded} s; RSS {rss_mib(server.process.pid):,.0f} MiB)")
+        _, titles, counts = vocabulary_of_demo()
+        kinds = search_queries(counts, titles, args.queries, random.Random(7))
+        conn = await Connection(server.port).open()
+        for text in [q for qs in kinds.values() for q in qs[:10]]:  # warm-up
+            await conn.request("GET", f"{API}/search?text={urllib.parse.quote(text)}&limit=20")
+        print(f"  {'kind':<22}{'n':>5}{'median ms':>11}{'p95 ms':>9}{'hits (median)':>15}")
+        every: list[float] = []
+        for kind, texts in kinds.items():
+            times, totals = [], []
+            for text in texts:
+                t = time.perf_counter()
+                _, body = await conn.request(
+                    "GET", f"{API}/search?text={urllib.parse.quote(text)}&limit=20")
+                times.append(time.perf_counter() - t)
+                totals.append(json.loads(body)["total"])
+            every += times
+            print(f"  {kind:<22}{len(times):>5}{ms(times, 0.5):>11.1f}{ms(times, 0.95):>9.1f}"
+                  f"{statistics.median(totals):>15,.0f}")
+        print(f"  {'all queries':<22}{len(every):>5}{ms(every, 0.5):>11.1f}{ms(every, 0.95):>9.1f}")
+        floor = []
+        for _ in range(200):
+            t = time.perf_counter()
+            await conn.request("GET", f"{API}/health")
+            floor.append(time.perf_counter() - t)
+        print(f"  {'health (floor)':<22}{len(floor):>5}{ms(floor, 0.5):>11.1f}{ms(floor, 0.95):>9.1f}")
+        conn.close()
+    finally:
+        server.stop()
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=20, help="seconds per run (part 1)")
+    parser.add_argument("--terminals", type=int, default=50)
+    parser.add_argument("--pace", type=float, default=1.0,
+                        help="mean seconds between a terminal's requests in the paced run")
+    parser.add_argument("--records", type=int, default=1_000_000, help="part 2's catalog size")
+    parser.add_argument("--part", choices=("1", "2", "all"), default="all")
+    parser.add_argument("--queries", type=int, default=100, help="per kind of query (part 2)")
+    args = parser.parse_args()
+    cpus: tuple[int | None, int | None] = (None, None)
+    if len(os.sched_getaffinity(0)) >= 2:
+        server_cpu, client_cpu = sorted(os.sched_getaffinity(0))[:2]
+        os.sched_setaffinity(0, {client_cpu})
+        cpus = (server_cpu, client_cpu)
+    with tempfile.TemporaryDirectory(prefix="mana-bench-") as folder:
+        if args.part in ("1", "all"):
+            asyncio.run(part_one(args, Path(folder), cpus))
+        if args.part in ("2", "all"):
+            asyncio.run(part_two(args, Path(folder), cpus))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""The server's SQLite file: schema and migrations, one server per file,
+hashes only, logins that stay locked, and no answer for an unsaved change."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from services.clock import FakeClock
+from services.errors import InvalidCredentials, ServiceUnavailable, TooManyAttempts
+from services.memory.hashing import CHEAP_HASHER
+from services.models import MessageKind, SearchQuery
+from services.region import RegionData
+from services.server.durable import durable_engine
+from services.server.idempotency import Answer, IdempotencyStore
+from services.storage import StorageError, open_database
+from services.storage.database import MIGRATIONS, SCHEMA_VERSION
+from tests.services.durable_support import engine_of, journaled, orderable_barcode
+from tests.services.fixtures import PATRONS, password
+from tests.services.serve_process import run_serve
+from tests.services.support import code_in, login, messages
+
+TABLES = {"region_info", "libraries", "records", "copies", "accounts", "loans",
+          "reservations", "free_requests", "messages"}
+
+
+def _tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as db:
+        return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def _bytes_on_disk(path: Path) -> bytes:
+    """The database and its write-ahead log, as anyone reading the disk sees them."""
+    return b"".join(p.read_bytes() for p in path.parent.glob(f"{path.name}*") if p.is_file())
+
+
+# ------------------------------------------------------------------- schema
+
+
+def test_a_fresh_file_gets_the_current_schema(tmp_path: Path) -> None:
+    path = tmp_path / "mana.db"
+    database = open_database(str(path))
+    assert database.created
+    assert database.version == SCHEMA_VERSION == len(MIGRATIONS)
+    database.close()
+    assert TABLES <= _tables(path)
+    again = open_database(str(path))
+    assert not again.created and again.version == SCHEMA_VERSION
+    again.close()
+
+
+def test_a_file_from_a_newer_mana_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "newer.db"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StorageError) as refused:
+        open_database(str(path))
+    message = str(refused.value)
+    assert str(path) in message
+    assert f"schema version {SCHEMA_VERSION + 1}" in message
+    assert "newer Mana" in message
+    with sqlite3.connect(path) as db:  # nothing was changed in it
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        assert not TABLES & _tables(path)
+
+
+def test_mana_serve_stops_at_once_on_a_newer_file(tmp_path: Path) -> None:
+    path = tmp_path / "newer.db"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 7}")
+    result = run_serve("--database", str(path))
+    assert result.returncode == 1
+    assert f"schema version {SCHEMA_VERSION + 7}" in result.stderr
+    assert "Uvicorn running" not in result.stderr + result.stdout
+
+
+def test_demo_records_need_demo_and_the_curated_catalog(tmp_path: Path) -> None:
+    path = str(tmp_path / "mana.db")
+    alone = run_serve("--database", path, "--demo-records", "1000")
+    assert alone.returncode == 2 and "--demo-records needs --demo" in alone.stderr
+    too_few = run_serve("--database", path, "--demo", "--demo-records", "10")
+    assert too_few.returncode == 1
+    assert "--demo-records" in too_few.stderr and "320" in too_few.stderr
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("Šis nav datubāzes fails.\n" * 100)
+    with pytest.raises(StorageError, match="not a usable Mana database"):
+        open_database(str(path))
+
+
+def test_one_server_per_file(tmp_path: Path) -> None:
+    path = str(tmp_path / "mana.db")
+    first = open_database(path)
+    with pytest.raises(StorageError, match="another Mana server"):
+        open_database(path)
+    first.close()
+    open_database(path).close()  # free again once the first let go
+
+
+def test_idempotency_records_of_an_older_file_are_kept(tmp_path: Path) -> None:
+    """A file the server wrote before the region was kept in it is migrated."""
+    path = str(tmp_path / "mana.db")
+    records = IdempotencyStore(path, 3600, now=lambda: 1000.0)
+    records.put("anonymous", "key-1", Answer("f" * 64, 200, "application/json", b"{}"))
+    records.close()
+    database = open_database(path)
+    assert database.created and database.version == SCHEMA_VERSION
+    database.close()
+    again = IdempotencyStore(path, 3600, now=lambda: 1001.0)
+    assert again.get("anonymous", "key-1") == Answer("f" * 64, 200, "application/json", b"{}")
+    again.close()
+
+
+# ------------------------------------------------------------------ accounts
+
+
+async def test_the_file_holds_argon2id_hashes_never_passwords(
+    tmp_path: Path, region: RegionData, clock: FakeClock
+) -> None:
+    path = tmp_path / "mana.db"
+    engine, database = journaled(region, clock, path)
+    hashes = [h for (h,) in database.connection.execute("SELECT password_hash FROM accounts")]
+    assert len(hashes) == len(PATRONS)
+    assert all(h.startswith("$argon2id$") for h in hashes)
+    # a new password through recovery: kept as a hash, the old one stops working
+    await engine.request_password_reset("anna")
+    (mail,) = await messages(engine, MessageKind.PASSWORD_CODE)
+    await engine.reset_password("anna", code_in(mail), "Jauna-Parole-9")
+    reloaded = engine_of(database, clock)
+    await reloaded.login("anna", "Jauna-Parole-9")
+    with pytest.raises(InvalidCredentials):
+        await reloaded.login("anna", password("anna"))
+    database.close()
+    on_disk = _bytes_on_disk(path)
+    for secret in ["Jauna-Parole-9", *(password(u) for u in PATRONS)]:
+        assert secret.encode() not in on_disk, f"{secret!r} is in the file"
+
+
+async def test_a_locked_account_stays_locked_after_a_restart(
+    tmp_path: Path, region: RegionData, clock: FakeClock
+) -> None:
+    engine, database = journaled(region, clock, tmp_path / "mana.db")
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            await engine.login("boris", "nav-tā")
+    restarted = engine_of(database, clock)
+    with pytest.raises(TooManyAttempts):
+        await restarted.login("boris", password("boris"))
+    clock.advance(minutes=16)
+    assert (await login(restarted, "boris")).patron.username == "boris"
+    database.close()
+
+
+# ------------------------------------------------------------------ journal
+
+
+async def test_no_success_is_answered_for_a_change_that_was_not_saved(
+    tmp_path: Path, region: RegionData, clock: FakeClock
+) -> None:
+    path = tmp_path / "mana.db"
+    engine, database = journaled(region, clock, path)
+    anna = await login(engine, "anna")
+    database.connection.close()  # the disk is gone from under the server
+    with pytest.raises(ServiceUnavailable):
+        await engine.order(anna, "A-0001")
+    with pytest.raises(ServiceUnavailable):  # and it answers nothing more until a restart
+        await engine.libraries()
+    database.close()
+    again = open_database(str(path))
+    restarted = engine_of(again, clock)
+    assert await restarted.reservations(await login(restarted, "anna")) == []
+    again.close()
+
+
+# --------------------------------------------------------------------- demo
+
+
+async def test_demo_fills_an_empty_file_once(
+    tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="mana.server")
+    path = str(tmp_path / "mana.db")
+    engine, database = durable_engine(path, demo=True, clock=clock, hasher=CHEAP_HASHER)
+    everything = SearchQuery(text="", limit=1)
+    total = (await engine.search(everything)).total
+    assert total >= 320
+    anna = await engine.login("anna", "demo1234")
+    ordered = await engine.order(anna, await orderable_barcode(engine))
+    database.close()
+    assert "filled with the demo region" in caplog.text
+
+    caplog.clear()
+    engine, database = durable_engine(path, demo=True, clock=clock, hasher=CHEAP_HASHER)
+    assert "already holds a region" in caplog.text
+    assert "filled with" not in caplog.text
+    assert (await engine.search(everything)).total == total
+    anna = await engine.login("anna", "demo1234")
+    assert [v.reservation for v in await engine.reservations(anna)] == [ordered.reservation]
+    database.close()
+
+
+async def test_an_empty_file_without_demo_starts_empty_and_says_how_to_fill_it(
+    tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = str(tmp_path / "tukša.db")
+    engine, database = durable_engine(path, clock=clock, hasher=CHEAP_HASHER)
+    assert await engine.libraries() == []
+    assert (await engine.search(SearchQuery(text=""))).total == 0
+    assert f"mana serve --demo --database {path}" in caplog.text
+    database.close()
