@@ -35,3 +35,20 @@ def make_app(service):
         return KioskApp(service=service, config=config)
 
     return build
+
+
+@pytest.fixture
+async def remote_service(clock: FakeClock):
+    """The remote adapter in front of the real server (uvicorn on a free
+    loopback port, in this process) serving the same demo region with the
+    same fixed clock. Not the default: ``service`` stays the in-memory adapter
+    (the snapshots are taken on it); a module that overrides ``service`` with
+    this one runs its journeys over HTTP (tests/screens/test_remote_journeys.py)."""
+    from services.demo import build_region
+    from tests.services.server_harness import remote_service as start
+
+    remote, stop = start(build_region(clock.now().date()), clock)
+    try:
+        yield remote
+    finally:
+        await stop()
