@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from _pty import Terminal  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.pty_terminal import Terminal  # noqa: E402
 
 MINIMAL_APP = """
 from textual.app import App
@@ -31,11 +31,14 @@ Minimal().run()
 """
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 def measure(argv: list[str], needle: str, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        term = Terminal(argv)
+        term = Terminal(argv, cwd=str(ROOT), env={"MANA_CONFIG": ""})
         try:
             term.wait_for(needle, timeout=30)
             times.append(time.perf_counter() - start)
@@ -48,7 +51,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    root = Path(__file__).resolve().parent.parent
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
         script.write(MINIMAL_APP)
     python = sys.executable
@@ -60,9 +62,13 @@ def main() -> None:
         mana += measure([python, "-m", "tui.cli"], "Meklēt", 1)
     Path(script.name).unlink()
     f, m = statistics.median(floor), statistics.median(mana)
-    print(f"runs: {args.runs} each, 80x24 pty, polled every 10 ms (cwd {root.name})")
-    print(f"minimal Textual app: median {f * 1000:.0f} ms  (min {min(floor) * 1000:.0f}, max {max(floor) * 1000:.0f})")
-    print(f"mana catalog screen: median {m * 1000:.0f} ms  (min {min(mana) * 1000:.0f}, max {max(mana) * 1000:.0f})")
+    print(f"runs: {args.runs} each, 80x24 pty, polled every 10 ms (cwd {ROOT.name})")
+    print(
+        f"minimal Textual app: median {f * 1000:.0f} ms  (min {min(floor) * 1000:.0f}, max {max(floor) * 1000:.0f})"
+    )
+    print(
+        f"mana catalog screen: median {m * 1000:.0f} ms  (min {min(mana) * 1000:.0f}, max {max(mana) * 1000:.0f})"
+    )
     print(f"ratio mana / minimal: {m / f:.2f}  (target <= 1.30)")
 
 

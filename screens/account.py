@@ -108,6 +108,11 @@ class AccountScreen(ManaScreen):
         Binding("4", "tab('history')", show=False),
     ]
 
+    LOADS = frozenset({
+        "account-reservations", "account-requests", "account-loans", "account-history",
+        "account-libraries",
+    })
+
     def __init__(self, tab: str = "reserved") -> None:
         super().__init__()
         self._initial_tab = tab
@@ -147,7 +152,7 @@ class AccountScreen(ManaScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.relabel()
-        self._table(self._initial_tab).focus()
+        self.focus_when_loaded(self._table(self._initial_tab))
         self.action_reload()
 
     @property
@@ -327,6 +332,22 @@ class AccountScreen(ManaScreen):
         if isinstance(worker.error, NotAuthenticated):
             self.kiosk.forget_patron()
 
+    def reload(self, group: str) -> None:
+        """Offline retry of one tab (or of the libraries' short names)."""
+        session = self.session
+        if session is None:
+            return
+        loads = {
+            "account-reservations": self._load_reservations,
+            "account-requests": self._load_requests,
+            "account-loans": self._load_loans,
+            "account-history": self._load_history,
+        }
+        if group in loads:
+            loads[group](session)
+        elif group == "account-libraries":
+            self._load_names()
+
     # --------------------------------------------------------------- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -341,7 +362,7 @@ class AccountScreen(ManaScreen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
-        self._table(tab).focus()
+        self.focus_when_loaded(self._table(tab))
 
     def action_step_tab(self, step: int) -> None:
         """←/→: the previous or next tab, keeping the focus on its table."""
@@ -363,7 +384,6 @@ class AccountScreen(ManaScreen):
     @work(group="account-libraries", exclusive=True, exit_on_error=False)
     async def _load_names(self) -> None:
         libraries = await self.kiosk.libraries()
-        self.kiosk.service_answered()
         self._names = {library.name: library.short_name for library in libraries}
         self._show_reservations()
         self._show_requests()

@@ -73,9 +73,12 @@ class CatalogScreen(ManaScreen):
         Binding("ctrl+f", "focus_search", "catalog.key.search", show=False),
     ]
 
+    LOADS = frozenset({"search", "libraries"})
+
     def __init__(self) -> None:
         super().__init__()
         self._requested: SearchQuery | None = None
+        self._failed_offset = 0
         self._page: Page[SearchHit] | None = None
         self._libraries: list[Library] = []
 
@@ -97,8 +100,9 @@ class CatalogScreen(ManaScreen):
         super().on_mount()
         self.relabel()
         self.query_one("#search", Input).focus()
-        self.load_libraries()
-        self.request()
+        # The first frame goes out before the catalog is asked for anything.
+        self.call_after_refresh(self.load_libraries)
+        self.call_after_refresh(self.request)
 
     def relabel(self) -> None:
         search = self.query_one("#search", Input)
@@ -177,12 +181,20 @@ class CatalogScreen(ManaScreen):
     def worker_failed(self, worker: Worker) -> None:
         if worker.group == "search":
             self.query_one(RecordTable).loading = False
+            if self._requested is not None:
+                self._failed_offset = self._requested.offset
             self._requested = None  # the same search may be tried again
+
+    def reload(self, group: str) -> None:
+        """Offline retry: the search the fields say now, at the page that failed."""
+        if group == "search":
+            self.request(offset=self._failed_offset)
+        elif group == "libraries":
+            self.load_libraries()
 
     @work(group="libraries", exclusive=True, exit_on_error=False)
     async def load_libraries(self) -> None:
         self._libraries = await self.kiosk.libraries()
-        self.kiosk.service_answered()
         self._set_select(self.query_one("#library", Select), self._library_options())
 
     def _show_summary(self) -> None:
@@ -202,7 +214,7 @@ class CatalogScreen(ManaScreen):
     @on(Input.Submitted, "#search")
     def _submitted(self) -> None:
         self.request()
-        self.query_one(RecordTable).focus()
+        self.focus_when_loaded(self.query_one(RecordTable))
 
     @on(Select.Changed)
     @on(Checkbox.Changed)
@@ -250,7 +262,7 @@ class CatalogScreen(ManaScreen):
 
     def action_focus_results(self) -> None:
         if isinstance(self.focused, (Input, Checkbox)):
-            self.query_one(RecordTable).focus()
+            self.focus_when_loaded(self.query_one(RecordTable))
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

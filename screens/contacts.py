@@ -37,6 +37,8 @@ class ContactsScreen(ManaScreen):
 
     BINDINGS = [Binding("escape", "back", "key.back", key_display="Esc")]
 
+    LOADS = frozenset({"contacts"})
+
     def compose(self) -> ComposeResult:
         yield TopBar()
         yield Static(id="contacts-title")
@@ -61,8 +63,8 @@ class ContactsScreen(ManaScreen):
         box = self.query_one("#contacts-list", VerticalScroll)
         box.loading = True
         libraries = await self.kiosk.libraries()
-        self.kiosk.service_answered()
         box.loading = False
+        self.query_one("#contacts-hint", Static).update(self.tr("contacts.hint"))
         await box.remove_children()
         await box.mount_all(ContactCard(library, self.language) for library in libraries)
 
@@ -70,6 +72,9 @@ class ContactsScreen(ManaScreen):
         box = self.query_one("#contacts-list", VerticalScroll)
         box.loading = False
         self.query_one("#contacts-hint", Static).update(self.tr("contacts.failed"))
+
+    def reload(self, group: str) -> None:
+        self.load()
 
     def action_back(self) -> None:
         self.dismiss()

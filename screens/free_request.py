@@ -69,6 +69,8 @@ class FreeRequestScreen(ManaScreen):
         Binding("f3", "noop", show=False),
     ]
 
+    LOADS = frozenset({"freq-libraries"})
+
     def __init__(self) -> None:
         super().__init__()
         self._libraries: dict[str, Library] = {}
@@ -121,10 +123,12 @@ class FreeRequestScreen(ManaScreen):
 
     # ------------------------------------------------------------- libraries
 
+    def reload(self, group: str) -> None:
+        self._load_libraries()
+
     @work(group="freq-libraries", exclusive=True, exit_on_error=False)
     async def _load_libraries(self) -> None:
         libraries = await self.kiosk.libraries()
-        self.kiosk.service_answered()
         self._libraries = {library.id: library for library in libraries}
         select: Select[str] = self.query_one("#freq-library", Select)
         select.set_options(

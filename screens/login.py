@@ -21,6 +21,7 @@ from tui.i18n import texts
 from tui.safe import plain
 from widgets.keyline import KeyLine
 from widgets.notes import put
+from widgets.secret_input import SecretInput
 from widgets.topbar import TopBar
 
 texts(
@@ -83,7 +84,7 @@ class LoginScreen(ManaDialog):
             yield Input(id="identifier", max_length=100)
             yield Static(id="identifier-error", classes="field-error")
             yield Label(id="password-label", classes="field-label")
-            yield Input(id="password", password=True, max_length=200)
+            yield SecretInput(id="password", password=True, max_length=200)
             yield Static(id="password-error", classes="field-error")
             yield Static(id="login-notice", classes="notice")
             yield Static(id="login-failure", classes="failure")
@@ -179,7 +180,6 @@ class LoginScreen(ManaDialog):
     @work(group="login-contact", exclusive=True, exit_on_error=False)
     async def _load_contact(self) -> None:
         libraries = await self.kiosk.libraries()
-        self.kiosk.service_answered()
         self._contact = _central(libraries)
         self._show_failure()
 

@@ -282,7 +282,6 @@ class ContactDialog(CopyDialog):
     @work(group="libraries", exclusive=True, exit_on_error=False)
     async def load_library(self) -> None:
         libraries = await self.kiosk.libraries()
-        self.kiosk.service_answered()
         library = next((lib for lib in libraries if lib.id == self.view.item.library_id), None)
         if library is not None:
             self.library = library

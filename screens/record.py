@@ -52,9 +52,12 @@ class RecordScreen(ManaScreen):
         Binding("pageup", "previous_copies", "page.previous", key_display="PgUp", priority=True),
     ]
 
+    LOADS = frozenset({"record", "copies"})
+
     def __init__(self, record_id: int) -> None:
         super().__init__()
         self.record_id = record_id
+        self._copies_offset = 0
         self.record: Record | None = None
         self.copies_page: Page[CopyView] | None = None
         self.libraries: dict[str, Library] = {}
@@ -73,7 +76,7 @@ class RecordScreen(ManaScreen):
         super().on_mount()
         self.query_one(RecordView).show(None, self.language)
         self.relabel()
-        self.query_one(CopyTable).focus()
+        self.focus_when_loaded(self.query_one(CopyTable))
         self.load_record()
         self.load_copies(0)
 
@@ -113,6 +116,7 @@ class RecordScreen(ManaScreen):
 
     @work(group="copies", exclusive=True, exit_on_error=False)
     async def load_copies(self, offset: int, keep_cursor: bool = False) -> None:
+        self._copies_offset = offset
         table = self.query_one(CopyTable)
         table.loading = True
         page = await self.service.copies(self.record_id, offset, COPIES_PAGE)
@@ -128,6 +132,13 @@ class RecordScreen(ManaScreen):
             self.query_one(RecordView).loading = False
         elif worker.group == "copies":
             self.query_one(CopyTable).loading = False
+
+    def reload(self, group: str) -> None:
+        """Offline retry: the description, or the page of copies that failed."""
+        if group == "record":
+            self.load_record()
+        elif group == "copies":
+            self.load_copies(self._copies_offset, keep_cursor=True)
 
     def _short_names(self) -> dict[str, str]:
         return {library_id: lib.short_name for library_id, lib in self.libraries.items()}

@@ -21,6 +21,7 @@ from tui.i18n import texts
 from tui.safe import plain
 from widgets.keyline import KeyLine
 from widgets.notes import put
+from widgets.secret_input import SecretInput
 from widgets.topbar import TopBar
 
 texts(
@@ -98,10 +99,10 @@ class PasswordRecoveryScreen(ManaDialog):
                 yield Input(id="code", max_length=50)
                 yield Static(id="code-error", classes="field-error")
                 yield Label(id="new-password-label", classes="field-label")
-                yield Input(id="new-password", password=True, max_length=200)
+                yield SecretInput(id="new-password", password=True, max_length=200)
                 yield Static(id="new-password-error", classes="field-error")
                 yield Label(id="repeat-label", classes="field-label")
-                yield Input(id="repeat", password=True, max_length=200)
+                yield SecretInput(id="repeat", password=True, max_length=200)
                 yield Static(id="repeat-error", classes="field-error")
                 with Horizontal(classes="dialog-buttons"):
                     yield Button(id="change", variant="primary")

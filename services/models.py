@@ -21,7 +21,7 @@ T = TypeVar("T")
 class Model(BaseModel):
     """Base of every domain model: immutable, no unknown fields."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 # --------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
@@ -19,10 +18,11 @@ from services.errors import ManaError, NotAuthenticated, ServiceUnavailable
 from services.models import Library, Record, Session
 from services.protocol import LibraryService
 from tui.config import KioskConfig
+from tui.hardened import HardenedApp
 from tui.i18n import tr
 
 
-class KioskApp(App[None]):
+class KioskApp(HardenedApp):
     """Mana bibliotēka on a terminal."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -45,6 +45,7 @@ class KioskApp(App[None]):
         super().__init__()
         self.service = service
         self.config = config or KioskConfig()
+        self.apply_profile()  # kiosk/ssh: no way out, idle logout (tui.hardened)
         self.set_reactive(KioskApp.language, self.config.kiosk.language)
         self.record_list: dict[int, Record] = {}
         """The patron's list of records (R4), kept until logout."""
@@ -60,9 +61,13 @@ class KioskApp(App[None]):
     # ------------------------------------------------------------ shared data
 
     async def libraries(self) -> list[Library]:
-        """The region's libraries, asked once (call from a worker)."""
+        """The region's libraries, asked once (call from a worker).
+
+        Only a real answer of the service counts as the service being back:
+        the cached list says nothing about it."""
         if self._libraries is None:
             self._libraries = await self.service.libraries()
+            self.service_answered()
         return self._libraries
 
     def tr(self, key: str, /, **params: object) -> str:
@@ -70,12 +75,29 @@ class KioskApp(App[None]):
 
     # ----------------------------------------------------------------- errors
 
-    def report_error(self, error: BaseException) -> None:
-        """Show a failed service call to the patron, in their language."""
+    RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+    """Seconds before a screen loads again what it could not load while the
+    service was unreachable: the n-th retry waits the n-th delay, then the last."""
+
+    def retry_delay(self, attempt: int) -> float:
+        """How long to wait before retry number ``attempt`` (0: the first)."""
+        delays = self.RETRY_DELAYS
+        return delays[min(attempt, len(delays) - 1)]
+
+    def report_error(self, error: BaseException, *, quiet: bool = False) -> None:
+        """Show a failed service call to the patron, in their language.
+
+        ``quiet``: a screen's own load that will be retried; while the offline
+        banner is already up, it says all there is to say, so no notification."""
         if isinstance(error, ServiceUnavailable):
+            already = self.offline
             self.offline = True
-            self.notify(error.text(self.language), severity="error", markup=False)
-        elif isinstance(error, NotAuthenticated):
+            if not (quiet and already):
+                self.notify(error.text(self.language), severity="error", markup=False)
+            return
+        if isinstance(error, ManaError):
+            self.service_answered()  # the service answered, with a refusal
+        if isinstance(error, NotAuthenticated):
             self.session = None
             self.notify(error.text(self.language), severity="warning", markup=False)
         elif isinstance(error, ManaError):
@@ -93,7 +115,7 @@ class KioskApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout":
             return self.session is not None
-        return True
+        return super().check_action(action, parameters)
 
     def watch_session(self, session: Session | None) -> None:
         if session is None:
@@ -158,6 +180,7 @@ class KioskApp(App[None]):
 
         self.session = None
         self.record_list.clear()
+        self.wipe_traces()
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(CatalogScreen())

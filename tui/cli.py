@@ -1,6 +1,7 @@
 """The ``mana`` command: read the settings, build the service, run the kiosk.
 
-``mana serve ...`` is handed to ``services.server.cli`` (the library service).
+``mana serve ...`` is handed to ``services.server.cli`` (the library service),
+``mana ssh ...`` to ``tui.ssh`` (the catalog over SSH).
 Textual and the adapters are imported only when the kiosk really starts, so
 ``mana --help`` and a settings error answer at once.
 """
@@ -21,6 +22,7 @@ from tui.config import (
     load_config,
     with_overrides,
 )
+from tui.kiosk import UnsafeInterpreter, harden_process, is_hardened
 
 if TYPE_CHECKING:
     from services.protocol import LibraryService
@@ -54,7 +56,8 @@ def make_parser() -> argparse.ArgumentParser:
             f"Settings come from --config PATH, else from the file named by "
             f"${CONFIG_ENV}, else the defaults (see kiosk.toml for every "
             f"setting). Flags override the file. "
-            f"'mana serve --help': the library service that remote kiosks use."
+            f"'mana serve --help': the library service that remote kiosks use; "
+            f"'mana ssh --help': the catalog over SSH."
         ),
     )
     parser.add_argument(
@@ -130,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         from services.server.cli import main as serve_main
 
         return serve_main(argv[1:])
+    if argv[:1] == ["ssh"]:
+        from tui.ssh import main as ssh_main
+
+        return ssh_main(argv[1:])
 
     args = parse_args(argv)
     try:
@@ -139,9 +146,20 @@ def main(argv: list[str] | None = None) -> int:
         print(e, file=sys.stderr)
         return EXIT_USAGE
 
+    if is_hardened(config.kiosk.profile):
+        try:
+            harden_process()  # before textual is imported: its settings, signals
+        except UnsafeInterpreter as e:
+            print(e, file=sys.stderr)
+            return EXIT_USAGE
+
     from tui.app import KioskApp
 
     app = KioskApp(service=service, config=config)
+    if config.kiosk.profile == "ssh":
+        from tui.hangup import run_until_hangup  # SIGHUP/SIGTERM: log out, exit
+
+        return run_until_hangup(app)
     app.run()
     return app.return_code or 0
 

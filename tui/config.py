@@ -114,12 +114,44 @@ class MailSection(_Section):
     """The no-reply address messages are sent from."""
 
 
+class SshSection(_Section):
+    """``[ssh]``: ``mana ssh``, the SSH server that gives every connection its
+    own kiosk process in the ``ssh`` profile (idle logout comes from ``[kiosk]``)."""
+
+    host: str = "127.0.0.1"
+    """Address to listen on: loopback by default; "0.0.0.0" for every interface."""
+
+    port: int = Field(default=2222, ge=0, le=65535)
+    """TCP port (0: any free port)."""
+
+    host_key: str = "~/.local/state/mana/ssh_host_ed25519_key"
+    """The server's ed25519 host key; created (mode 0600) on first start, kept after."""
+
+    username: str = ""
+    """The SSH user name patrons connect as (e.g. "catalog"); empty: any name."""
+
+    max_sessions: int = Field(default=50, ge=1, le=10_000)
+    """Connections at once; one more is told to try later and closed."""
+
+    max_new_per_minute: int = Field(default=10, ge=1, le=10_000)
+    """New connections from one client address within a minute."""
+
+    prestart: bool = True
+    """Fork each session from a process that has the app already imported
+    (fast first screen); false: start a fresh Python for every session."""
+
+    hangup_grace: float = Field(default=2.0, gt=0, le=60)
+    """Seconds a session's process has after SIGHUP (then SIGTERM, then as
+    long again before SIGKILL) when its connection drops."""
+
+
 class KioskConfig(_Section):
     """All the settings of one ``mana`` process."""
 
     kiosk: KioskSection = KioskSection()
     service: ServiceSection = ServiceSection()
     mail: MailSection = MailSection()
+    ssh: SshSection = SshSection()
     server: ServerSettings = ServerSettings()
     """``[server]``: read by ``mana serve`` (``services.server.settings``);
     validated here too, so one file can hold both and a typo is caught."""

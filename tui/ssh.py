@@ -1,0 +1,354 @@
+"""``mana ssh``: the catalog over SSH, like the old telnet catalogs.
+
+An asyncssh server where anyone connects without an SSH password (any user
+name, or the one set in ``[ssh] username``) and logs in inside the app. Each
+connection gets one session: its own ``mana --profile ssh`` process on its own
+pseudo-terminal (``tui.ssh_process``), with the client's terminal type and
+window size. Nothing else is accepted: no exec requests, subsystems (sftp),
+port, X11 or agent forwarding; the client's environment variables are never
+read (the process gets a small fixed environment); a shell without a pty is
+told to use ``ssh -t``. Connections at once and new connections per address
+per minute are limited; over a limit the client is told so and disconnected.
+
+    mana ssh [--config PATH] [--host HOST] [--port PORT] [--host-key PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import sys
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+
+from tui.config import CONFIG_ENV, ConfigError, KioskConfig, SshSection, load_config
+from tui.ssh_process import ExecLauncher, ForkLauncher, Launcher, PtyProcess
+
+BUSY = (
+    "Mana: šobrīd ir pārāk daudz savienojumu, lūdzu, mēģiniet vēlāk. / "
+    "Too many sessions right now, please try again later."
+)
+TOO_OFTEN = (
+    "Mana: pārāk daudz savienojumu no jūsu adreses, lūdzu, pagaidiet minūti. / "
+    "Too many connections from your address, please wait a minute."
+)
+NEEDS_TERMINAL = (
+    "Mana darbojas terminālī: savienojieties ar ssh -t. / "
+    "Mana needs a terminal: connect with ssh -t.\r\n"
+)
+TERM_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+"""A terminal type we pass on; anything else becomes ``xterm-256color``."""
+
+
+def session_env(term: str) -> dict[str, str]:
+    """The whole environment of a session's process (never the client's)."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "TERM": term if TERM_PATTERN.fullmatch(term) else "xterm-256color",
+    }
+
+
+MAX_ADDRESSES = 4096
+"""Addresses remembered before the ones quiet for a minute are forgotten."""
+
+
+class Limits:
+    """Connections at once, and new connections per address per minute."""
+
+    def __init__(self, settings: SshSection) -> None:
+        self.settings = settings
+        self.active = 0
+        self._recent: dict[str, deque[float]] = defaultdict(deque)
+
+    def admit(self, address: str) -> str | None:
+        """None if a connection from ``address`` may start, else the reason to tell."""
+        now = time.monotonic()
+        if len(self._recent) > MAX_ADDRESSES:  # many addresses: forget the quiet ones
+            for quiet in [a for a, t in self._recent.items() if not t or t[-1] <= now - 60]:
+                del self._recent[quiet]
+        recent = self._recent[address]
+        while recent and recent[0] <= now - 60:
+            recent.popleft()
+        recent.append(now)
+        if len(recent) > self.settings.max_new_per_minute:
+            return TOO_OFTEN
+        if self.active >= self.settings.max_sessions:
+            return BUSY
+        self.active += 1
+        return None
+
+    def release(self) -> None:
+        self.active -= 1
+        for address in [a for a, times in self._recent.items() if not times]:
+            del self._recent[address]
+
+
+class Sessions:
+    """What every connection shares: the settings, the limits, the launchers and
+    the live sessions (so that shutting down ends them all)."""
+
+    def __init__(self, config: KioskConfig, config_path: Path | None) -> None:
+        self.config = config
+        self.limits = Limits(config.ssh)
+        self.argv = ["--profile", "ssh"]
+        if config_path is not None:
+            self.argv += ["--config", str(config_path.resolve())]
+        self.exec_launcher: Launcher = ExecLauncher()
+        self.launcher: Launcher = (
+            ForkLauncher(session_env("xterm-256color")) if config.ssh.prestart
+            else self.exec_launcher
+        )
+        self.live: set[AppSession] = set()
+
+    async def close(self) -> None:
+        await asyncio.gather(*(s.end() for s in list(self.live)))
+        await self.launcher.close()
+
+
+class AppSession(asyncssh.SSHServerSession[bytes]):
+    """One SSH session channel: a pty request, then a shell, which is the app."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+        self._chan: asyncssh.SSHServerChannel[bytes] | None = None
+        self._term: str | None = None
+        self._size = (80, 24)
+        self._process: PtyProcess | None = None
+        self._starting: asyncio.Task[None] | None = None
+        self._ending: asyncio.Task[None] | None = None
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:  # type: ignore[override]
+        self._chan = chan
+
+    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int],
+                      term_modes: Any) -> bool:
+        self._term = term_type
+        self._size = (term_size[0] or 80, term_size[1] or 24)
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        return False
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        return False
+
+    def break_received(self, msec: int) -> bool:
+        return False
+
+    def session_started(self) -> None:
+        assert self._chan is not None
+        if self._term is None:
+            self._chan.write(NEEDS_TERMINAL.encode())
+            self._chan.exit(1)
+            return
+        chan = self._chan
+        self._process = PtyProcess(
+            self._sessions.launcher, self._sessions.argv, session_env(self._term),
+            self._size, on_output=chan.write, on_exit=self._app_ended,
+            fallback=self._sessions.exec_launcher,
+        )
+        self._sessions.live.add(self)
+        self._starting = asyncio.get_running_loop().create_task(self._start(self._process))
+
+    async def _start(self, process: PtyProcess) -> None:
+        try:
+            await process.start()
+        except OSError as e:
+            print(f"mana ssh: could not start a session: {e}", file=sys.stderr)
+            self._app_ended(1)
+
+    def data_received(self, data: bytes, datatype: asyncssh.DataType) -> None:
+        if self._process is not None:
+            self._process.write(data)
+
+    def terminal_size_changed(self, width: int, height: int,
+                              pixwidth: int, pixheight: int) -> None:
+        self._size = (width, height)
+        if self._process is not None:
+            self._process.resize(width, height)
+
+    def pause_writing(self) -> None:
+        if self._process is not None:
+            self._process.pause()
+
+    def resume_writing(self) -> None:
+        if self._process is not None:
+            self._process.resume()
+
+    def _app_ended(self, status: int) -> None:
+        self._sessions.live.discard(self)
+        if self._chan is not None:
+            self._chan.exit(status)
+            self._chan.get_connection().close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.end_soon()
+
+    def end_soon(self) -> None:
+        if self._ending is None and self._process is not None:
+            self._ending = asyncio.get_running_loop().create_task(self.end())
+
+    async def end(self) -> None:
+        """End the app (it logs out on SIGHUP) and reap it."""
+        if self._starting is not None:
+            await asyncio.wait([self._starting])
+        if self._process is not None:
+            await self._process.stop(self._sessions.config.ssh.hangup_grace)
+        self._sessions.live.discard(self)
+
+
+class Gate(asyncssh.SSHServer):
+    """One connection: no password, one session, no forwarding of any kind."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._sessions = sessions
+        self._conn: asyncssh.SSHServerConnection | None = None
+        self._refusal: str | None = None
+        self._admitted = False
+        self._has_session = False
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self._conn = conn
+        peer = conn.get_extra_info("peername") or ("?",)
+        self._refusal = self._sessions.limits.admit(str(peer[0]))
+        self._admitted = self._refusal is None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._admitted:
+            self._admitted = False
+            self._sessions.limits.release()
+
+    def begin_auth(self, username: str) -> bool:
+        assert self._conn is not None
+        if self._refusal is not None:
+            self._conn.send_auth_banner(self._refusal + "\r\n")
+            self._conn.disconnect(asyncssh.DISC_TOO_MANY_CONNECTIONS, self._refusal)
+            return True
+        wanted = self._sessions.config.ssh.username
+        return bool(wanted) and username != wanted  # True: no method will let them in
+
+    def session_requested(self) -> AppSession | bool:
+        if self._has_session:
+            return False
+        self._has_session = True
+        return AppSession(self._sessions)
+
+    def connection_requested(self, *args: object) -> bool:
+        return False
+
+    def server_requested(self, *args: object) -> bool:
+        return False
+
+    def unix_connection_requested(self, *args: object) -> bool:
+        return False
+
+    def unix_server_requested(self, *args: object) -> bool:
+        return False
+
+
+# ------------------------------------------------------------------ host key
+
+
+def host_key(path: Path) -> asyncssh.SSHKey:
+    """The ed25519 host key at ``path``, created (mode 0600) if there is none.
+    Raises ``ConfigError`` for a key others can read or one that is unreadable."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            raise ConfigError(
+                f"{path}: the host key is readable by others; chmod 600 {path}"
+            ) from None
+        try:
+            return asyncssh.read_private_key(path)
+        except (OSError, asyncssh.KeyImportError) as e:
+            raise ConfigError(f"{path}: cannot read the host key: {e}") from None
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    with os.fdopen(fd, "wb") as file:
+        file.write(key.export_private_key())
+    return key
+
+
+# ------------------------------------------------------------------ command
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mana ssh",
+        description="The catalog over SSH: every connection gets its own mana "
+        "in the ssh profile; patrons log in inside mana, not to SSH.",
+        epilog=f"Settings: the [ssh] table of --config PATH (or ${CONFIG_ENV}); "
+        "the flags override it.",
+    )
+    parser.add_argument("--config", type=Path, metavar="PATH", help="settings file (TOML)")
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="TCP port (default 2222; 0: any free port)")
+    parser.add_argument("--host-key", type=Path, metavar="PATH",
+                        help="ed25519 host key, created if missing")
+    return parser
+
+
+async def serve(config: KioskConfig, config_path: Path | None, key: asyncssh.SSHKey) -> None:
+    """Listen until SIGINT or SIGTERM, then end every session."""
+    settings = config.ssh
+    sessions = Sessions(config, config_path)
+    server = await asyncssh.create_server(
+        lambda: Gate(sessions), settings.host, settings.port,
+        server_host_keys=[key], server_version="Mana",
+        encoding=None, line_editor=False, allow_pty=True,
+        x11_forwarding=False, agent_forwarding=False, allow_scp=False,
+        login_timeout=30, keepalive_interval=30, keepalive_count_max=3,
+    )
+    port = server.sockets[0].getsockname()[1]
+    print(f"mana ssh: listening on {settings.host}:{port} "
+          f"(host key {key.get_fingerprint()})", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        server.close()
+        await sessions.close()
+        await server.wait_closed()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    config_path = args.config
+    if config_path is None and os.environ.get(CONFIG_ENV, "").strip():
+        config_path = Path(os.environ[CONFIG_ENV].strip())
+    try:
+        config = load_config(config_path)
+        overrides = {name: getattr(args, name) for name in ("host", "port", "host_key")}
+        overrides = {k: str(v) if k == "host_key" else v
+                     for k, v in overrides.items() if v is not None}
+        if overrides:
+            from tui.config import with_overrides
+
+            config = with_overrides(config, {"ssh": overrides})
+        key_path = Path(config.ssh.host_key).expanduser()
+        key_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        key = host_key(key_path)
+    except ConfigError as e:
+        print(e, file=sys.stderr)
+        return 2
+    asyncio.run(serve(config, config_path, key))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
