@@ -5,12 +5,16 @@ connects real SSH clients (asyncssh, 80×24 pty) that play the output onto a
 pyte screen, polled every 10 ms until the catalog's search field ("Meklēt")
 shows. For 1 session (repeated) and 20 at once, with sessions forked from the
 pre-started zygote (``prestart = true``, the default) and with a fresh Python
-per session (``prestart = false``). The floor, measured in the same run, is
+per session (``prestart = false``), and with a pool of warm sessions
+(``warm_sessions``: processes started ahead with the catalog drawn; the
+default 4, and as many as the burst), which is refilled, and given a second,
+before each measurement. The floor, measured in the same run, is
 the SSH handshake alone (connect + authentication, no session).
 
 Memory: RSS and PSS (shared pages divided among the sharers, from
 /proc/PID/smaps_rollup) of each session process once its first screen is up,
-and the zygote's own.
+and the zygote's own (without warm sessions only: a warm process that served
+cannot be told from its replacements in /proc).
 
     uv run python bench/ssh.py [--runs 10] [--sessions 20]
 """
@@ -52,9 +56,25 @@ async def handshake(port: int) -> float:
     return elapsed
 
 
-async def measure(server: SshServer, sessions: int) -> tuple[list[float], list[int], list[int]]:
+async def settle(server: SshServer, warm: int, timeout: float = 180) -> None:
+    """Wait until only the ``warm`` pool is left (the sessions ended, the pool
+    refilled), and a second more for its last process to draw."""
+    deadline = time.monotonic() + timeout
+    while len(server.sessions()) != warm:
+        assert time.monotonic() < deadline, f"{len(server.sessions())} sessions, not {warm}"
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(1)
+
+
+async def measure(server: SshServer, sessions: int,
+                  warm: int) -> tuple[list[float], list[int], list[int]]:
     """Seconds to the first screen per session; RSS and PSS (KiB) per session."""
+    await settle(server, warm)
     results = await asyncio.gather(*(first_screen(server.port) for _ in range(sessions)))
+    if warm:
+        await asyncio.gather(*(term.close() for _, term in results))
+        await settle(server, warm)
+        return [t for t, _ in results], [], []
     pids = server.wait_sessions(sessions)
     rss = [rss_kib(pid) for pid in pids]
     pss = [pss_kib(pid) for pid in pids]
@@ -70,33 +90,39 @@ def ms(values: list[float]) -> str:
 
 
 def mib(values: list[int]) -> str:
+    if not values:
+        return "  n/a    "
     return f"{statistics.mean(values) / 1024:5.1f} MiB"
 
 
 async def run(args: argparse.Namespace) -> None:
     limits = f"max_new_per_minute = 10000\nmax_sessions = {max(50, args.sessions)}\n"
     with tempfile.TemporaryDirectory() as tmp:
-        for prestart in ("true", "false"):
-            work = Path(tmp) / prestart
+        setups = [("true", 0), ("true", 4), ("true", args.sessions), ("false", 0)]
+        for prestart, warm in setups:
+            work = Path(tmp) / f"{prestart}-{warm}"
             work.mkdir()
-            server = SshServer(work, ssh=f"{limits}prestart = {prestart}\n").start()
+            server = SshServer(
+                work, ssh=f"{limits}prestart = {prestart}\nwarm_sessions = {warm}\n"
+            ).start()
             try:
                 await asyncio.sleep(3)  # let the zygote finish loading
+                await settle(server, warm)
                 floor = [await handshake(server.port) for _ in range(args.runs)]
                 single: list[float] = []
                 rss1: list[int] = []
                 pss1: list[int] = []
                 for _ in range(args.runs):
-                    times, rss, pss = await measure(server, 1)
+                    times, rss, pss = await measure(server, 1, warm)
                     single += times
                     rss1 += rss
                     pss1 += pss
-                many, rss_n, pss_n = await measure(server, args.sessions)
-                zygote = [p for p in server_children(server)]
+                many, rss_n, pss_n = await measure(server, args.sessions, warm)
+                zygote = [] if warm else server_children(server)
             finally:
                 server.stop()
             label = "forked from the zygote" if prestart == "true" else "fresh Python per session"
-            print(f"\n== prestart = {prestart}: {label}")
+            print(f"\n== prestart = {prestart}, warm_sessions = {warm}: {label}")
             print(f"floor, SSH handshake alone:      {ms(floor)}")
             print(f"1 session, connect → catalog:    {ms(single)}   target < 1000 ms")
             print(f"{args.sessions} at once, connect → catalog:  {ms(many)}")

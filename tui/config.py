@@ -140,6 +140,11 @@ class SshSection(_Section):
     """Fork each session from a process that has the app already imported
     (fast first screen); false: start a fresh Python for every session."""
 
+    warm_sessions: int = Field(default=4, ge=0, le=1000)
+    """Session processes kept started ahead, their catalog already drawn, for
+    connections with TERM=xterm-256color (first screen without the start-up
+    wait); replacements start one at a time. 0: start one per connection."""
+
     hangup_grace: float = Field(default=2.0, gt=0, le=60)
     """Seconds a session's process has after SIGHUP (then SIGTERM, then as
     long again before SIGKILL) when its connection drops."""

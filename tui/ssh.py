@@ -4,11 +4,16 @@ An asyncssh server where anyone connects without an SSH password (any user
 name, or the one set in ``[ssh] username``) and logs in inside the app. Each
 connection gets one session: its own ``mana --profile ssh`` process on its own
 pseudo-terminal (``tui.ssh_process``), with the client's terminal type and
-window size. Nothing else is accepted: no exec requests, subsystems (sftp),
-port, X11 or agent forwarding; the client's environment variables are never
-read (the process gets a small fixed environment); a shell without a pty is
-told to use ``ssh -t``. Connections at once and new connections per address
-per minute are limited; over a limit the client is told so and disconnected.
+window size. Up to ``[ssh] warm_sessions`` of these processes are started
+ahead, their catalog already drawn (``tui.ssh_pool``); a connection whose
+terminal type is ``xterm-256color`` (what most clients send) takes one and
+sees it redrawn at its size; other terminal types, and a burst beyond the
+pool, start a process when they connect. Nothing else is accepted: no exec
+requests, subsystems (sftp), port, X11 or agent forwarding; the client's
+environment variables are never read (the process gets a small fixed
+environment); a shell without a pty is told to use ``ssh -t``. Connections at
+once and new connections per address per minute are limited; over a limit the
+client is told so and disconnected.
 
     mana ssh [--config PATH] [--host HOST] [--port PORT] [--host-key PATH]
 """
@@ -29,6 +34,7 @@ from typing import Any
 import asyncssh
 
 from tui.config import CONFIG_ENV, ConfigError, KioskConfig, SshSection, load_config
+from tui.ssh_pool import Warm, WarmPool, adopt
 from tui.ssh_process import ExecLauncher, ForkLauncher, Launcher, PtyProcess
 
 BUSY = (
@@ -56,6 +62,9 @@ def session_env(term: str) -> dict[str, str]:
         "TERM": term if TERM_PATTERN.fullmatch(term) else "xterm-256color",
     }
 
+
+WARM_TERM = "xterm-256color"
+"""The terminal type of warm sessions; a client with another gets a new process."""
 
 MAX_ADDRESSES = 4096
 """Addresses remembered before the ones quiet for a minute are forgotten."""
@@ -108,8 +117,13 @@ class Sessions:
             else self.exec_launcher
         )
         self.live: set[AppSession] = set()
+        self.pool = WarmPool(
+            self.launcher, self.exec_launcher, self.argv, session_env(WARM_TERM),
+            config.ssh.warm_sessions, config.ssh.hangup_grace,
+        )
 
     async def close(self) -> None:
+        await self.pool.close()
         await asyncio.gather(*(s.end() for s in list(self.live)))
         await self.launcher.close()
 
@@ -154,12 +168,19 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             self._chan.exit(1)
             return
         chan = self._chan
+        env = session_env(self._term)
+        warm = self._sessions.pool.take(env)
+        self._sessions.pool.connected()
+        self._sessions.live.add(self)
+        if warm is not None:
+            self._process = warm.process
+            self._starting = asyncio.get_running_loop().create_task(self._adopt(warm))
+            return
         self._process = PtyProcess(
-            self._sessions.launcher, self._sessions.argv, session_env(self._term),
+            self._sessions.launcher, self._sessions.argv, env,
             self._size, on_output=chan.write, on_exit=self._app_ended,
             fallback=self._sessions.exec_launcher,
         )
-        self._sessions.live.add(self)
         self._starting = asyncio.get_running_loop().create_task(self._start(self._process))
 
     async def _start(self, process: PtyProcess) -> None:
@@ -168,6 +189,11 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         except OSError as e:
             print(f"mana ssh: could not start a session: {e}", file=sys.stderr)
             self._app_ended(1)
+
+    async def _adopt(self, warm: Warm) -> None:
+        assert self._chan is not None
+        await adopt(warm, self._size, self._chan.write, self._app_ended)
+        warm.process.resize(*self._size)  # in case the client resized meanwhile
 
     def data_received(self, data: bytes, datatype: asyncssh.DataType) -> None:
         if self._process is not None:
@@ -312,6 +338,7 @@ async def serve(config: KioskConfig, config_path: Path | None, key: asyncssh.SSH
         login_timeout=30, keepalive_interval=30, keepalive_count_max=3,
     )
     port = server.sockets[0].getsockname()[1]
+    sessions.pool.start()
     print(f"mana ssh: listening on {settings.host}:{port} "
           f"(host key {key.get_fingerprint()})", flush=True)
     stop = asyncio.Event()

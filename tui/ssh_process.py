@@ -189,6 +189,15 @@ class PtyProcess:
         self._watcher: asyncio.Task[None] | None = None
         self._exited = asyncio.Event()
         self._stopped: asyncio.Future[None] | None = None
+        self.exit_status: int | None = None
+        """Set once the app ended by itself (not by ``stop``)."""
+
+    def attach(self, on_output: Callable[[bytes], None], on_exit: Callable[[int], None]) -> None:
+        """From now on, send the app's output and its end to these (a warm
+        process handed to a connection); at once if it has already ended."""
+        self._on_output, self._on_exit = on_output, on_exit
+        if self.exit_status is not None:
+            on_exit(self.exit_status)
 
     async def start(self) -> Child:
         try:
@@ -213,7 +222,8 @@ class PtyProcess:
             self.child = None
             self._drain()
             self._close_master()
-            self._on_exit(child.reap())
+            self.exit_status = child.reap()
+            self._on_exit(self.exit_status)
 
     # ------------------------------------------------------------- the bytes
 

@@ -47,8 +47,11 @@ KEYS = {"enter": "\r", "tab": "\t", "f3": "\x1bOR"}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
     """One ``mana ssh`` (demo region, fork sessions) for the tests that do not
-    need their own settings; loopback may connect often."""
-    ssh = SshServer(tmp_path_factory.mktemp("ssh"), ssh="max_new_per_minute = 1000").start()
+    need their own settings; loopback may connect often. No warm sessions, so
+    that every session process is one a client started."""
+    ssh = SshServer(
+        tmp_path_factory.mktemp("ssh"), ssh="max_new_per_minute = 1000\nwarm_sessions = 0"
+    ).start()
     try:
         yield ssh
     finally:
@@ -86,7 +89,8 @@ async def test_a_patron_searches_logs_in_resizes_and_hangs_up(tmp_path: Path) ->
     with running_server(engine) as library:
         tokens = library.uvicorn.config.app.state.mana.tokens
         ssh = SshServer(
-            tmp_path, settings=f'[service]\nkind = "remote"\nurl = "{library.url}"\n'
+            tmp_path, settings=f'[service]\nkind = "remote"\nurl = "{library.url}"\n',
+            ssh="warm_sessions = 0",
         ).start()
         try:
             term = await SshTerminal.open(ssh.port)
@@ -216,7 +220,9 @@ async def test_twenty_sessions_at_once(settled: SshServer) -> None:
 
 
 async def test_limits_turn_connections_away_politely(tmp_path: Path) -> None:
-    ssh = SshServer(tmp_path, ssh="max_sessions = 2\nmax_new_per_minute = 3").start()
+    ssh = SshServer(
+        tmp_path, ssh="max_sessions = 2\nmax_new_per_minute = 3\nwarm_sessions = 0"
+    ).start()
     terms: list[SshTerminal] = []
     try:
         terms = [await SshTerminal.open(ssh.port) for _ in range(2)]
@@ -277,7 +283,7 @@ async def test_a_configured_username_is_the_only_way_in(tmp_path: Path) -> None:
 
 
 async def test_without_prestart_each_session_is_a_fresh_process(tmp_path: Path) -> None:
-    ssh = SshServer(tmp_path, ssh="prestart = false").start()
+    ssh = SshServer(tmp_path, ssh="prestart = false\nwarm_sessions = 0").start()
     try:
         term = await SshTerminal.open(ssh.port, term="xterm", env={"FOO": "bar"})
         await term.wait_for("Meklēt")
@@ -289,6 +295,38 @@ async def test_without_prestart_each_session_is_a_fresh_process(tmp_path: Path) 
         assert descendants(ssh.pid) == set()
     finally:
         ssh.stop()
+
+
+async def test_a_warm_session_is_drawn_at_the_clients_size_and_replaced(
+    tmp_path: Path,
+) -> None:
+    ssh = SshServer(tmp_path, ssh="warm_sessions = 2").start()
+    try:
+        warm = ssh.wait_sessions(2, timeout=60)  # started before anyone connected
+        term = await SshTerminal.open(ssh.port, columns=100, lines=30)
+        await term.wait_for("Meklēt")
+        await term.wait_for("Atrasts:")
+        await term.wait_until(
+            lambda: len(term.screen.display[0].rstrip()) > 97, "drawn 100 columns wide"
+        )
+        await term.wait_until(lambda: term.screen.display[29].strip() != "", "30 lines tall")
+        assert b"\x1b[?1049h" in term.raw, "the alternate screen was switched on"
+        assert len(ssh.wait_sessions(3, timeout=60)) == 3, "the pool was refilled"
+        refill = ssh.sessions() - warm
+        assert len(refill) == 1
+
+        await term.close()
+        left = ssh.wait_sessions(2, timeout=30)
+        (served,) = warm - left
+        assert gone(served), "the warm process that served the connection ended with it"
+        assert refill <= left, "its replacement waits for the next connection"
+        other = await SshTerminal.open(ssh.port, term="xterm-16color")
+        await other.wait_for("Atrasts:")
+        assert b"38;5;" not in other.raw, "another terminal type: a process of its own"
+        await other.close()
+    finally:
+        ssh.stop()
+    assert ssh.process is not None and ssh.process.returncode == 0
 
 
 STUBBORN = """
