@@ -17,12 +17,11 @@ from functools import lru_cache
 
 _WORD = re.compile(r"\w+")
 _ISBN = re.compile(r"\d[\d-]{8,}[\dx]")
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-_CONTROLS_AND_NEWLINES = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
+# C0 controls, DEL, C1 controls, and the invisible format characters that can
+# reorder or hide text (bidi marks and isolates, line/paragraph separators …).
+_FORMAT = "\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb"
+_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_FORMAT}]")
+_CONTROLS_AND_NEWLINES = re.compile(f"[\x00-\x1f\x7f-\x9f{_FORMAT}]")
 
 
 @lru_cache(maxsize=1)

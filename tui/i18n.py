@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from services import text as service_text
+
 LANGUAGES = ("lv", "en")
 
 _TEXTS: dict[str, tuple[str, str]] = {}
@@ -47,9 +49,7 @@ def tr(key: str, language: str, /, **params: object) -> str:
 
 def format_date(value: date | datetime | None) -> str:
     """DD.MM.GGGG in both languages, as the libraries write it."""
-    if value is None:
-        return ""
-    return value.strftime("%d.%m.%Y")
+    return "" if value is None else service_text.format_date(value)
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -60,10 +60,7 @@ def format_datetime(value: datetime | None) -> str:
 
 def format_money(amount: Decimal, language: str) -> str:
     """``0,30 €`` in Latvian, ``€0.30`` in English."""
-    text = f"{amount.quantize(Decimal('0.01'))}"
-    if language == "en":
-        return f"€{text}"
-    return f"{text.replace('.', ',')} €"
+    return service_text.format_money(amount, language)
 
 
 texts(

@@ -8,15 +8,9 @@ notes, error text) goes through ``clean`` before it is shown, and is shown as
 
 from __future__ import annotations
 
-import re
-
 from textual.content import Content
 
-# C0 controls but tab and newline, DEL, C1 controls, and bidi/invisible format
-# controls that can reorder or hide text.
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
-)
+from services.text import clean as strip_controls
 
 
 def clean(text: object, *, newlines: bool = True) -> str:
@@ -24,9 +18,9 @@ def clean(text: object, *, newlines: bool = True) -> str:
 
     With ``newlines=False`` tabs and newlines become spaces (for one-line cells).
     """
-    value = _CONTROL.sub("", str(text))
+    value = strip_controls(str(text), keep_newlines=True)
     if not newlines:
-        value = value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+        value = value.replace("\t", " ").replace("\n", " ")
     return value
 
 
