@@ -310,6 +310,8 @@ class LoanView(Model):
     fine: Decimal
     renew: Verdict
     """Whether "Pagarināt" is offered, and the reason when not."""
+    patron: Patron | None = None
+    """Whose loan it is: in the staff's lists only, never in a patron's own."""
 
 
 class ReservationState(StrEnum):
@@ -356,6 +358,8 @@ class ReservationView(Model):
     expected: date | None = None
     """While queued: around when the copy should reach this patron."""
     cancel: Verdict
+    patron: Patron | None = None
+    """Whose reservation it is: in the staff's lists only."""
 
 
 class FreeRequestState(StrEnum):
@@ -401,6 +405,8 @@ class FreeRequestView(Model):
     library_name: str
     collection_lv: str
     collection_en: str
+    patron: Patron | None = None
+    """Who asked: in the staff's lists only."""
 
 
 class HistoryEntry(Model):
@@ -410,6 +416,19 @@ class HistoryEntry(Model):
     title: str
     authors: list[str]
     library_name: str
+
+
+class PatronAccount(Model):
+    """What the desk sees of one patron (R14 look-up): their loans, reservations
+    and free requests at the staff's library, and what blocks them anywhere."""
+
+    patron: Patron
+    loans: list[LoanView]
+    reservations: list[ReservationView]
+    free_requests: list[FreeRequestView]
+    blocks: list[Refusal]
+    """Why the patron cannot borrow or order now (e.g. an overdue loan); empty
+    when nothing does."""
 
 
 class CheckInResult(Model):

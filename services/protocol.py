@@ -27,6 +27,7 @@ from services.models import (
     Message,
     Page,
     Patron,
+    PatronAccount,
     Record,
     ReservationView,
     SearchHit,
@@ -166,7 +167,8 @@ class LibraryService(Protocol):
     # -------------------------------------------------------------------- staff
 
     async def staff_reservations(self, session: Session) -> list[ReservationView]:
-        """Reservations of the staff's library waiting for confirmation.
+        """Reservations of the staff's library waiting for confirmation, oldest
+        first, each with its ``patron`` (as are the other staff lists).
         Raises ``Forbidden``, ``NotAuthenticated``."""
         ...
 
@@ -221,6 +223,12 @@ class LibraryService(Protocol):
 
     async def find_patrons(self, session: Session, text: str) -> list[Patron]:
         """Staff look-up by card number or name. Raises ``Forbidden``."""
+        ...
+
+    async def patron_account(self, session: Session, patron_id: int) -> PatronAccount:
+        """One patron as the desk sees them: current loans, active reservations
+        and free requests at the staff's library, and what blocks them (an
+        overdue loan anywhere). Raises ``NotFound``, ``Forbidden``."""
         ...
 
     async def check_out(self, session: Session, card_number: str, barcode: str) -> LoanView:

@@ -35,6 +35,7 @@ from services.models import (
     Message,
     Page,
     Patron,
+    PatronAccount,
     Record,
     ReservationView,
     SearchHit,
@@ -299,6 +300,10 @@ class RemoteService:
     async def find_patrons(self, session: Session, text: str) -> list[Patron]:
         return await self._call("GET", "/staff/patrons", list[Patron], session=session,
                                 params={"text": text})
+
+    async def patron_account(self, session: Session, patron_id: int) -> PatronAccount:
+        return await self._call("GET", f"/staff/patrons/{patron_id}", PatronAccount,
+                                session=session)
 
     async def check_out(self, session: Session, card_number: str, barcode: str) -> LoanView:
         return await self._write(session, "/staff/check-out", LoanView,

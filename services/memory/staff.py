@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TypeVar
 
 from services import messages, rules
 from services.errors import Conflict, NotFound, Refused
@@ -16,6 +17,7 @@ from services.models import (
     LoanView,
     MessageKind,
     Patron,
+    PatronAccount,
     RenewalState,
     Reservation,
     ReservationState,
@@ -30,6 +32,17 @@ def _reason(text: str) -> str:
     return clean(text).strip()[:500]
 
 
+View = TypeVar("View", LoanView, ReservationView, FreeRequestView)
+
+
+def _with_patron(store: Store, view: View) -> View:
+    """``view`` saying whose it is, for the desk."""
+    item = view.loan if isinstance(view, LoanView) else (
+        view.reservation if isinstance(view, ReservationView) else view.request
+    )
+    return view.model_copy(update={"patron": store.patron(item.patron_id)})
+
+
 class StaffMixin(MemoryBase):
     # ------------------------------------------------------------- reservations
 
@@ -41,7 +54,7 @@ class StaffMixin(MemoryBase):
                 if r.library_id == library_id and r.state == ReservationState.REQUESTED
             ]
             waiting.sort(key=lambda r: (r.created, r.id))
-            return [store.reservation_view(r, now.date()) for r in waiting]
+            return [_with_patron(store, store.reservation_view(r, now.date())) for r in waiting]
 
     def _staff_reservation(
         self, store: Store, session: Session, reservation_id: int
@@ -90,7 +103,7 @@ class StaffMixin(MemoryBase):
                 and loan.renewal == RenewalState.PENDING
             ]
             pending.sort(key=lambda loan: (loan.due, loan.id))
-            return [store.loan_view(loan, now.date()) for loan in pending]
+            return [_with_patron(store, store.loan_view(loan, now.date())) for loan in pending]
 
     def _pending_loan(self, store: Store, session: Session, loan_id: int) -> Loan:
         _, library_id = self._staff(store, session)
@@ -142,7 +155,7 @@ class StaffMixin(MemoryBase):
                 if fr.library_id == library_id and fr.state in open_states
             ]
             found.sort(key=lambda fr: (fr.submitted, fr.id))
-            return [store.free_request_view(fr) for fr in found]
+            return [_with_patron(store, store.free_request_view(fr)) for fr in found]
 
     async def _process_request(
         self,
@@ -214,6 +227,36 @@ class StaffMixin(MemoryBase):
             ]
             found.sort(key=lambda p: (p.card_number != needle, p.name, p.id))
             return found[:50]
+
+    async def patron_account(self, session: Session, patron_id: int) -> PatronAccount:
+        async with self._begin() as (store, now):
+            _, library_id = self._staff(store, session)
+            if patron_id not in store.accounts:
+                raise NotFound()
+            today = now.date()
+            loans = sorted(
+                (loan for loan in store.current_loans(patron_id) if loan.library_id == library_id),
+                key=lambda loan: (loan.due, loan.id),
+            )
+            reservations = [
+                store.reservations[i] for i in store.patron_reservations.get(patron_id, ())
+            ]
+            active = sorted(
+                (r for r in reservations if r.state.active and r.library_id == library_id),
+                key=lambda r: (r.created, r.id),
+            )
+            requests = sorted(
+                (fr for fr in store.free_requests.values()
+                 if fr.patron_id == patron_id and fr.library_id == library_id),
+                key=lambda fr: (fr.submitted, fr.id), reverse=True,
+            )
+            return PatronAccount(
+                patron=store.patron(patron_id),
+                loans=[store.loan_view(loan, today) for loan in loans],
+                reservations=[store.reservation_view(r, today) for r in active],
+                free_requests=[store.free_request_view(fr) for fr in requests],
+                blocks=[rules.blocked_overdue()] if store.has_overdue(patron_id, today) else [],
+            )
 
     async def check_out(self, session: Session, card_number: str, barcode: str) -> LoanView:
         async with self._begin() as (store, now):

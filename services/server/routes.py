@@ -26,6 +26,7 @@ from services.models import (
     Message,
     Page,
     Patron,
+    PatronAccount,
     Record,
     ReservationView,
     SearchHit,
@@ -340,6 +341,10 @@ def install_routes(app: FastAPI, state: ServerState) -> None:
         session: Auth, text: Annotated[str, Query()] = ""
     ) -> list[Patron]:
         return await engine.find_patrons(session, text)
+
+    @r.get("/staff/patrons/{patron_id}", responses=doc(401, 403, 404))
+    async def patron_account(patron_id: Id, session: Auth) -> PatronAccount:
+        return await engine.patron_account(session, patron_id)
 
     @w.post("/staff/check-out", responses=staff_write)
     async def check_out(form: CheckOutForm, session: Auth) -> LoanView:

@@ -38,6 +38,7 @@ from tests.services.fixtures import (
     F1,
     KOK,
     L1,
+    L2,
     L3,
     LIBRARY_NAMES,
     PATRONS,
@@ -518,6 +519,7 @@ async def test_patron_session_on_staff_operation_is_forbidden(service: LibrarySe
         lambda: service.fulfil_free_request(anna, F1),
         lambda: service.reject_free_request(anna, F1, "nē"),
         lambda: service.find_patrons(anna, "cilda"),
+        lambda: service.patron_account(anna, PATRONS["cilda"].id),
         lambda: service.check_out(anna, card, "A-0001"),
         lambda: service.check_in(anna, "A-0009"),
     ]
@@ -562,6 +564,37 @@ async def test_staff_find_patrons(service: LibraryService) -> None:
     assert [p.username for p in by_card] == ["cilda"]
     by_name = await service.find_patrons(aiz, "Čakste")
     assert "cilda" in {p.username for p in by_name}
+
+
+async def test_staff_lists_say_whose_it_is(service: LibraryService) -> None:
+    aiz = await login(service, "aiz.darbs")
+    (r1,) = [v for v in await service.staff_reservations(aiz) if v.reservation.id == R1]
+    assert r1.patron is not None and r1.patron.username == "cilda"
+    (f1,) = [v for v in await service.staff_free_requests(aiz) if v.request.id == F1]
+    assert f1.patron is not None and f1.patron.name == PATRONS["cilda"].name
+    cilda = await login(service, "cilda")
+    await service.request_renewal(cilda, L1)
+    (l1,) = [v for v in await service.staff_renewals(aiz) if v.loan.id == L1]
+    assert l1.patron is not None and l1.patron.card_number == PATRONS["cilda"].card_number
+    # A patron's own lists never carry it.
+    assert all(v.patron is None for v in await service.reservations(cilda))
+
+
+async def test_patron_account_at_the_desk(service: LibraryService) -> None:
+    aiz = await login(service, "aiz.darbs")
+    cilda = await service.patron_account(aiz, PATRONS["cilda"].id)
+    assert cilda.patron.username == "cilda"
+    assert {v.loan.id for v in cilda.loans} == {L1}  # L2 is kok's: not shown at aiz
+    assert {v.reservation.id for v in cilda.reservations} == {R1, R2, R3}
+    assert [v.request.id for v in cilda.free_requests] == [F1]
+    assert cilda.blocks == []
+    boris = await service.patron_account(aiz, PATRONS["boris"].id)
+    assert [b.code for b in boris.blocks] == ["blocked_overdue"]
+    kok = await login(service, "kok.darbs")
+    assert {v.loan.id for v in (await service.patron_account(kok, PATRONS["cilda"].id)).loans} \
+        == {L2}
+    with pytest.raises(NotFound):
+        await service.patron_account(aiz, 999_999)
 
 
 async def test_refused_is_a_refusal_with_both_languages(service: LibraryService) -> None:
