@@ -2,8 +2,7 @@
 
 ``Store`` keeps its entities (copies, loans, reservations, free requests) in
 ``TrackedDict``s that remember which keys were set; account changes are
-marked explicitly (``Store.account_changed``) and new messages are the tail
-of the outbox. ``take_changes(store)`` hands all of that over once and starts
+marked explicitly (``Store.account_changed``). ``take_changes(store)`` hands all of that over once and starts
 afresh. Nothing here knows about SQLite: the journal (``services.storage``)
 writes a ``Changes``; the in-memory adapter without a journal drops it.
 """
@@ -27,7 +26,7 @@ V = TypeVar("V")
 class TrackedDict(dict[K, V], Generic[K, V]):
     """A dict that remembers the keys set since the last ``take``.
 
-    Entities are replaced, never removed: the removing methods raise, so a
+    Entities (and messages) are replaced, never removed: the removing methods raise, so a
     change that a journal could not see cannot happen silently.
     """
 
@@ -85,7 +84,5 @@ def take_changes(store: Store) -> Changes:
     if store.changed_accounts:
         ids, store.changed_accounts = store.changed_accounts, set()
         changes.accounts = [store.accounts[i] for i in sorted(ids) if i in store.accounts]
-    if store.saved_messages < len(store.outbox):
-        changes.messages = store.outbox[store.saved_messages :]
-        store.saved_messages = len(store.outbox)
+    changes.messages = store.outbox.take()
     return changes

@@ -169,6 +169,24 @@ def renewal_denied(
     )
 
 
+def due_reminder(
+    language: str, name: str, title: str, authors: list[str], library: str, due: date
+) -> Text:
+    item, when = _item(title, authors), format_date(due)
+    if _en(language):
+        return (
+            f"Due date reminder: {when}",
+            f"Hello, {name}!\n\nPlease return or renew by {when}: {item}.\n"
+            "You can ask to renew in Mana bibliotēka (Loans)." + _sign(language, library),
+        )
+    return (
+        f"Atgādinājums: nodošanas termiņš {when}",
+        f"Labdien, {name}!\n\nLūdzu, nododiet vai pagariniet līdz {when}: {item}.\n"
+        "Pagarinājumu var pieprasīt sadaļā Mana bibliotēka (Izsniegumi)."
+        + _sign(language, library),
+    )
+
+
 _FREE_REQUEST = {
     "received": (
         ("Brīvais pieprasījums saņemts", "Jūsu pieprasījums ir saņemts: {title}. "

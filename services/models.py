@@ -297,6 +297,8 @@ class Loan(Model):
     returned: date | None = None
     last_renewal_note: str = ""
     """The librarian's reason when the last renewal request was denied."""
+    reminded: date | None = None
+    """The due date the patron was last reminded of (R13): one reminder per due date."""
 
 
 class LoanView(Model):
@@ -475,3 +477,17 @@ class Message(Model):
     language: str
     created: datetime
     sent: datetime | None = None
+    """When the mail server accepted it; None while it waits in the outbox."""
+    attempts: int = 0
+    """Failed delivery attempts so far."""
+    next_attempt: datetime | None = None
+    """After a failed attempt: not tried again before this."""
+    error: str = ""
+    """What the mail server said at the last failed attempt."""
+    given_up: bool = False
+    """The mail server refused it for good (e.g. no such mailbox): not tried again."""
+
+    @property
+    def waiting(self) -> bool:
+        """Still to be delivered."""
+        return self.sent is None and not self.given_up

@@ -245,6 +245,7 @@ class LibraryService(Protocol):
         ...
 
     async def expire_holds(self) -> list[ReservationView]:
-        """Expire holds past their date and pass each copy on (R7); returns the
-        expired ones. Adapters also do this on their own as time passes."""
+        """Expire holds past their date and pass each copy on (R7), and send
+        the day's due-date reminders (R13); returns the expired holds. Adapters
+        also do both on their own as time passes."""
         ...

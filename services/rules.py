@@ -196,6 +196,15 @@ def hold_expired(held_until: date, today: date) -> bool:
     return today > held_until
 
 
+def reminder_due(loan: Loan, rules: LibraryRules, today: date) -> bool:
+    """R13: whether the patron is reminded of ``loan`` today: it is out, its
+    due date is at most the library's ``reminder_days`` away and not passed,
+    it was not lent today, and this due date was not reminded of before."""
+    if loan.returned is not None or rules.reminder_days == 0 or loan.reminded == loan.due:
+        return False
+    return loan.checked_out < today <= loan.due <= today + timedelta(days=rules.reminder_days)
+
+
 def overdue_since(due: date) -> date:
     return due + timedelta(days=1)
 

@@ -127,9 +127,14 @@ class Store:
         self.free_requests: TrackedDict[int, FreeRequest] = TrackedDict(
             {fr.id: fr for fr in region.free_requests}
         )
-        self.outbox: list[Message] = []
-        self.saved_messages = 0  # how much of the outbox a journal already has
-        for tracked in (self.copies, self.loans, self.reservations, self.free_requests):
+        self.outbox: TrackedDict[int, Message] = TrackedDict()
+        """Every message by id, in the order they were written (R13)."""
+        self.waiting: set[int] = set()
+        """Ids of the messages still to be delivered."""
+        self.reminded_on: date | None = None
+        """The last day the due-date reminders were looked for."""
+        for tracked in (self.copies, self.loans, self.reservations, self.free_requests,
+                        self.outbox):
             tracked.changed.clear()  # what was loaded is not a change
         self.next_loan = max(self.loans, default=0) + 1
         self.next_reservation = max(self.reservations, default=0) + 1
@@ -297,10 +302,34 @@ class Store:
             body=body,
             language="en" if language == "en" else "lv",
             created=now,
-            sent=now,
         )
-        self.outbox.append(message)
+        self.put_message(message)
         return message
+
+    def put_message(self, message: Message) -> None:
+        self.outbox[message.id] = message
+        if message.waiting:
+            self.waiting.add(message.id)
+        else:
+            self.waiting.discard(message.id)
+
+    def remind(self, today: date, now: datetime) -> list[Loan]:
+        """R13: the due-date reminders of ``today``, once a day (a later call
+        on the same day finds nothing new: reminders are per due date)."""
+        if self.reminded_on == today:
+            return []
+        self.reminded_on = today
+        reminded = []
+        for loan_id in self.current_loan.values():
+            loan = self.loans[loan_id]
+            if not rules.reminder_due(loan, self.rules_of(loan.library_id), today):
+                continue
+            loan = loan.model_copy(update={"reminded": loan.due})
+            self.loans[loan.id] = loan
+            text = messages.due_reminder(*self._about(loan), loan.due)
+            self.send(loan.patron_id, MessageKind.DUE_REMINDER, text, now)
+            reminded.append(loan)
+        return reminded
 
     def _about(self, res: Reservation | Loan) -> tuple[str, str, str, list[str], str]:
         """(language, name, title, authors, library) for a message about ``res``."""

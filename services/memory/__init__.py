@@ -8,12 +8,14 @@ demo region (``services.demo.build_region``) on first use.
 from __future__ import annotations
 
 from services.memory.auth import AuthMixin
+from services.memory.mail import MailMixin
 from services.memory.patron import PatronMixin
 from services.memory.staff import StaffMixin
 
 
-class MemoryService(AuthMixin, PatronMixin, StaffMixin):
-    """Every method of ``services.protocol.LibraryService``, in memory."""
+class MemoryService(AuthMixin, PatronMixin, StaffMixin, MailMixin):
+    """Every method of ``services.protocol.LibraryService``, in memory, and the
+    outbox as a delivery queue for the server's mailer (``MailMixin``)."""
 
 
 __all__ = ["MemoryService"]

@@ -115,10 +115,12 @@ class MemoryBase:
 
     @asynccontextmanager
     async def _begin(self) -> AsyncIterator[tuple[Store, datetime]]:
-        """The lock, the loaded store and this call's moment (holds expired)."""
+        """The lock, the loaded store and this call's moment, after what time
+        did since the last call: holds expired (R7), due dates reminded of (R13)."""
         async with self._locked() as store:
             now = self._clock.now()
             store.expire(now.date(), now)
+            store.remind(now.date(), now)
             yield store, now
 
     def _patron(self, store: Store, session: Session) -> Patron:

@@ -262,4 +262,4 @@ class PatronMixin(MemoryBase):
 
     async def outbox(self) -> list[Message]:
         async with self._begin() as (store, _):
-            return list(store.outbox)
+            return list(store.outbox.values())

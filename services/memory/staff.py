@@ -334,4 +334,5 @@ class StaffMixin(MemoryBase):
         async with self._locked() as store:
             now = self._clock.now()
             expired = store.expire(now.date(), now)
+            store.remind(now.date(), now)
             return [store.reservation_view(r, now.date()) for r in expired]

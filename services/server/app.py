@@ -18,6 +18,7 @@ from pydantic.json_schema import models_json_schema
 
 from services.protocol import LibraryService
 from services.server import handlers
+from services.server.jobs import background
 from services.server.middleware import BodyLimitMiddleware, IdempotencyMiddleware
 from services.server.routes import API, install_routes
 from services.server.settings import ServerSettings
@@ -35,7 +36,8 @@ def create_app(
     """The server for ``engine``. ``now`` (seconds) is the clock of the token
     lifetimes, the login throttle and the idempotency records; tests move it.
     ``warm_up``: ask the engine once at start, so that the first patron does
-    not wait for it to load its region."""
+    not wait for it to load its region. While it runs, the server delivers
+    the outbox and expires holds on its own (``services.server.jobs``)."""
     settings = settings or ServerSettings()
     state = ServerState(engine, settings, now)
 
@@ -43,8 +45,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if warm_up:
             await engine.libraries()
-        yield
-        state.idempotency.close()
+        try:
+            async with background(engine, settings):
+                yield
+        finally:
+            state.idempotency.close()
 
     app = FastAPI(
         title="Mana bibliotēka — library service",

@@ -73,7 +73,8 @@ def serve(settings: ServerSettings, demo: bool = False, demo_records: int | None
     from services.server.durable import durable_engine
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)-9s %(message)s")
-    engine, database = durable_engine(settings.database, demo=demo, demo_records=demo_records)
+    engine, database = durable_engine(settings.database, demo=demo, demo_records=demo_records,
+                                      sender=settings.mail.sender)
     try:
         uvicorn.run(create_app(engine, settings), host=settings.host, port=settings.port,
                     log_level="info")

@@ -37,9 +37,11 @@ def durable_engine(
     demo_records: int | None = None,
     clock: Clock | None = None,
     hasher: PasswordHasher | None = None,
+    sender: str = "noreply@kis.gov.lv",
 ) -> tuple[MemoryService, Database]:
     """The engine of the database ``path`` and the open database (close it
-    after the server stopped). Raises ``StorageError``."""
+    after the server stopped); its messages come from ``sender``. Raises
+    ``StorageError``."""
     clock = clock or SystemClock()
     hasher = hasher or PasswordHasher()  # argon2-cffi's defaults: argon2id, 64 MiB, t=3
     database = open_database(path)
@@ -57,7 +59,7 @@ def durable_engine(
         elif demo:
             log.info("%s already holds a region: --demo leaves it as it is", path)
         started = time.perf_counter()
-        store = load_store(database, "noreply@kis.gov.lv")
+        store = load_store(database, sender)
         # Everything loaded lives as long as the server: keep it out of the
         # collector's way (a full collection would otherwise walk millions of
         # objects in the middle of a request).

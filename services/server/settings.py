@@ -9,13 +9,53 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class SettingsError(Exception):
     """The settings could not be read; the message names the file and the key."""
+
+
+class MailSettings(BaseModel):
+    """``[server.mail]``: the e-mails the server sends (R13) and the mail server
+    that takes them. Without ``smtp_host`` nothing is delivered: messages stay
+    in the outbox, where ``mana outbox`` shows them (the demo)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    sender: str = Field(default="noreply@kis.gov.lv", pattern=r"^[^@\s]+@[^@\s]+$")
+    """The no-reply address every message is sent from."""
+
+    smtp_host: str = ""
+    """The mail server; empty: deliver nothing, keep every message in the outbox."""
+
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    """Its port: 25 or 587 (``starttls``), 465 (``tls``)."""
+
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    """``starttls`` upgrades the connection before logging in; ``tls`` connects
+    with TLS from the start; ``none`` sends in clear (a relay on this machine)."""
+
+    smtp_username: str = ""
+    """Login at the mail server; empty: no login."""
+
+    smtp_password: str = ""
+    """Its password (keep this file readable by the server's user only)."""
+
+    smtp_timeout: float = Field(default=30, gt=0, le=600)
+    """Seconds to wait for the mail server before the attempt counts as failed."""
+
+    poll_seconds: float = Field(default=2, gt=0, le=3600)
+    """How often the outbox is looked at for messages to send."""
+
+    retry_first_seconds: float = Field(default=30, gt=0, le=24 * 3600)
+    """After a failed attempt (server down, 4xx, timeout) a message is tried
+    again this much later, then twice as long after each further failure…"""
+
+    retry_max_seconds: float = Field(default=3600, gt=0, le=7 * 24 * 3600)
+    """…but never more than this apart. A message is never dropped for an outage."""
 
 
 class ServerSettings(BaseModel):
@@ -54,6 +94,13 @@ class ServerSettings(BaseModel):
 
     idempotency_hours: float = Field(default=24, gt=0, le=24 * 30)
     """How long the first answer to a write with an ``Idempotency-Key`` is kept."""
+
+    maintenance_minutes: float = Field(default=15, gt=0, le=24 * 60)
+    """How often the server expires uncollected holds (passing each copy on)
+    and sends the due-date reminders, even when nobody is using it."""
+
+    mail: MailSettings = MailSettings()
+    """``[server.mail]``: the sender address and the SMTP server."""
 
     expose_outbox: bool = False
     """Serve ``GET /api/v1/outbox`` (every e-mail, recovery codes included) to

@@ -120,6 +120,7 @@ def load_store(database: Database, sender: str) -> Store:
         )
         store = Store(region, sender, accounts)
         store.ended.update(ended)
-        store.outbox.extend(messages)
-        store.saved_messages = len(store.outbox)
+        for message in messages:
+            store.put_message(message)
+        store.outbox.changed.clear()  # what was loaded is not a change
     return store

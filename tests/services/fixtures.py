@@ -16,7 +16,8 @@ kok    Kokneses bibliotēka         21    7      1       5       0,20   3     2,
 skr    Skrīveru bibliotēka         14    14     3       7       0,05   0     1,00
 =====  ==========================  ====  =====  ======  ======  =====  ====  =====
 
-Reservation limits: aiz 5, kok 2, skr 3.
+Reservation limits: aiz 5, kok 2, skr 3. Due-date reminders: kok 5 days
+before, aiz and skr 3.
 
 Patrons
 - anna: clean, nothing on loan or reserved.
@@ -91,6 +92,7 @@ KOK_RULES = LibraryRules(
     fine_grace_days=3,
     fine_cap=Decimal("2.00"),
     reservation_limit=2,
+    reminder_days=5,
 )
 SKR_RULES = LibraryRules(
     loan_days=14,

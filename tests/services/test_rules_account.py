@@ -24,6 +24,7 @@ from services.models import (
     OfferKind,
     RenewalState,
     ReservationState,
+    SearchQuery,
 )
 from services.protocol import LibraryService
 from tests.services.fixtures import (
@@ -312,6 +313,74 @@ async def test_r13_messages_come_from_a_no_reply_address(service: LibraryService
     assert mail.to == PATRONS["cilda"].email
     assert "no-reply" in mail.sender.lower() or "noreply" in mail.sender.lower()
     assert mail.subject.strip() and mail.body.strip()
+
+
+async def reminded(service: LibraryService) -> list[tuple[str, str]]:
+    """(to, subject) of every due-date reminder so far."""
+    return [(m.to, m.subject) for m in await messages(service, MessageKind.DUE_REMINDER)]
+
+
+async def test_r13_due_date_reminder_n_days_before(
+    service: LibraryService, clock: FakeClock
+) -> None:
+    # eva's L4 (skr, 3 days) is due 30.11, cilda's L1 (aiz, 3 days) 01.12 and
+    # her L2 (kok, 5 days) 07.12.
+    clock.advance(days=10)  # Thursday 26.11
+    await service.libraries()
+    assert await reminded(service) == []
+    clock.advance(days=1)  # 27.11: three days before 30.11
+    await service.libraries()
+    await service.libraries()  # a second call the same day sends nothing more
+    eva, cilda = PATRONS["eva"].email, PATRONS["cilda"].email
+    assert [to for to, _ in await reminded(service)] == [eva]
+    clock.advance(days=1)  # 28.11: three days before 01.12
+    await service.search(SearchQuery(text="x"))
+    assert [to for to, _ in await reminded(service)] == [eva, cilda]
+    clock.advance(days=4)  # 02.12: kok reminds five days before 07.12
+    await service.libraries()
+    reminders = await reminded(service)
+    assert len(reminders) == 3 and reminders[2][0] == cilda
+    assert "07.12.2026" in reminders[2][1]
+
+
+async def test_r13_a_renewed_loan_is_reminded_of_its_new_date(
+    service: LibraryService, clock: FakeClock
+) -> None:
+    clock.advance(days=12)  # 28.11: L1 (due 01.12) is reminded of
+    cilda = await login(service, "cilda")
+    assert any("01.12.2026" in s for _, s in await reminded(service))
+    await service.request_renewal(cilda, L1)
+    aiz = await login(service, "aiz.darbs")
+    renewed = await service.approve_renewal(aiz, L1)
+    assert renewed.loan.due == D(2026, 12, 15)
+    clock.advance(days=13)  # 11.12: not yet (4 days before)
+    await service.libraries()
+    assert not any("15.12.2026" in s for _, s in await reminded(service))
+    clock.advance(days=1)  # 12.12
+    await service.libraries()
+    assert sum("15.12.2026" in s for _, s in await reminded(service)) == 1
+
+
+@pytest.mark.parametrize(
+    ("checked_out", "due", "reminded", "today", "expected"),
+    [
+        (D(2026, 11, 1), D(2026, 11, 30), None, D(2026, 11, 26), False),  # 4 days before
+        (D(2026, 11, 1), D(2026, 11, 30), None, D(2026, 11, 27), True),  # 3 days before
+        (D(2026, 11, 1), D(2026, 11, 30), None, D(2026, 11, 30), True),  # the due day
+        (D(2026, 11, 1), D(2026, 11, 30), None, D(2026, 12, 1), False),  # overdue
+        (D(2026, 11, 1), D(2026, 11, 30), D(2026, 11, 30), D(2026, 11, 28), False),  # done
+        (D(2026, 11, 1), D(2026, 12, 14), D(2026, 11, 30), D(2026, 12, 12), True),  # renewed
+        (D(2026, 11, 28), D(2026, 11, 30), None, D(2026, 11, 28), False),  # lent today
+    ],
+)
+def test_r13_reminder_due_table(
+    checked_out: date, due: date, reminded: date | None, today: date, expected: bool
+) -> None:
+    loan = Loan(id=1, patron_id=1, barcode="X", record_id=1, library_id=AIZ,
+                checked_out=checked_out, due=due, reminded=reminded)
+    assert rules.reminder_due(loan, AIZ_RULES, today) is expected
+    assert rules.reminder_due(loan, AIZ_RULES.model_copy(update={"reminder_days": 0}), today) \
+        is False
 
 
 # ===================================================================== R14
