@@ -51,13 +51,15 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def settings_from_args(args: argparse.Namespace) -> ServerSettings:
-    """Raises ``SettingsError``."""
+    """The settings of ``--config`` (or ``$MANA_CONFIG``) with the flags of
+    ``args`` on top (those it has: the admin commands take fewer). Raises
+    ``SettingsError``."""
     overrides: dict[str, Any] = {
         name: getattr(args, name)
         for name in ("host", "port", "database")
-        if getattr(args, name) is not None
+        if getattr(args, name, None) is not None
     }
-    if args.demo:
+    if getattr(args, "demo", False):
         overrides["expose_outbox"] = True
     path = args.config or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
     if path is None:

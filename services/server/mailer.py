@@ -74,9 +74,9 @@ def compose(message: Message) -> EmailMessage:
     mail["Subject"] = message.subject
     mail["Date"] = format_datetime(message.created)
     mail["Message-ID"] = f"<mana.{message.id}.{message.created:%Y%m%d%H%M%S}@{domain}>"
-    mail["Content-Language"] = message.language
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(message.body)
+    mail["Content-Language"] = message.language  # after: set_content drops Content-*
     return mail
 
 

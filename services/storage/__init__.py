@@ -7,15 +7,23 @@ passwords); ``load_store`` reads it back into the engine's ``Store``;
 every rule, stays ``services.memory``: this package only keeps its state.
 """
 
-from services.storage.database import Database, StorageError, open_database
+from services.storage.database import (
+    Database,
+    DatabaseInUse,
+    StorageError,
+    open_database,
+    read_messages,
+)
 from services.storage.journal import SqliteJournal
 from services.storage.region import fill_region, load_store
 
 __all__ = [
     "Database",
+    "DatabaseInUse",
     "SqliteJournal",
     "StorageError",
     "fill_region",
     "load_store",
     "open_database",
+    "read_messages",
 ]

@@ -20,6 +20,9 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import quote
+
+from services.models import Message
 
 MEMORY = ":memory:"
 
@@ -51,6 +54,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 class StorageError(Exception):
     """The database cannot be used; the message says which file and why."""
+
+
+class DatabaseInUse(StorageError):
+    """Another server holds the database (its lock file)."""
 
 
 @dataclass
@@ -109,6 +116,23 @@ def open_database(path: str) -> Database:
     return Database(path, connection, created, lock_fd)
 
 
+def read_messages(path: str) -> list[Message]:
+    """The outbox of the database ``path``, oldest first, read without
+    writing anything (a running server may keep writing it meanwhile).
+    Raises ``StorageError``."""
+    if path == MEMORY or not os.path.exists(path):
+        raise StorageError(f"{path}: no such database")
+    try:
+        connection = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+        try:
+            rows = connection.execute("SELECT data FROM messages ORDER BY id").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as e:
+        raise StorageError(f"{path}: not a usable Mana database: {e}") from None
+    return [Message.model_validate_json(data) for (data,) in rows]
+
+
 def migrate(connection: sqlite3.Connection, path: str = "database") -> bool:
     """Bring the schema to ``SCHEMA_VERSION``; whether the file had none."""
     version = int(connection.execute("PRAGMA user_version").fetchone()[0])
@@ -136,7 +160,7 @@ def _lock(path: str) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
-        raise StorageError(
+        raise DatabaseInUse(
             f"{path}: another Mana server is using this database (it holds {lock_path})."
         ) from None
     return fd
