@@ -16,7 +16,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import uvicorn
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -24,8 +23,7 @@ from textual.widgets import LoadingIndicator
 
 from services.protocol import LibraryService
 from services.remote import RemoteService
-from services.server.app import create_app
-from tests.services.server_harness import TEST_SETTINGS, Server, _healthy
+from tests.services.server_harness import TEST_SETTINGS, Server, start_server
 
 
 def client(url: str) -> RemoteService:
@@ -44,25 +42,8 @@ def reserved_port() -> tuple[socket.socket, str]:
 
 def serve_on(sock: socket.socket, engine: LibraryService) -> Server:
     """The real server (``create_app``, uvicorn in a thread) on ``sock``; it
-    answers when this returns (the harness's ``start_server`` on a given socket)."""
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(engine, TEST_SETTINGS), log_level="warning", access_log=False,
-        lifespan="on", timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"mana-server-{port}", daemon=True
-    )
-    thread.start()
-    running = Server(f"http://127.0.0.1:{port}", server, thread)
-    deadline = time.monotonic() + 10
-    while not _healthy(port):
-        if time.monotonic() > deadline or not thread.is_alive():
-            running.stop()
-            raise RuntimeError("the server did not start")
-        time.sleep(0.01)
-    return running
+    answers when this returns."""
+    return start_server(engine, TEST_SETTINGS, sock=sock)
 
 
 class SlowEngine:

@@ -63,14 +63,18 @@ def start_server(
     settings: ServerSettings = TEST_SETTINGS,
     *,
     now: Callable[[], float] = time.time,
+    sock: socket.socket | None = None,
 ) -> Server:
-    """Start the real server for ``engine``; it answers when this returns."""
+    """Start the real server for ``engine``; it answers when this returns.
+    ``sock``: a bound loopback socket to serve on (else a free port)."""
     app = create_app(engine, settings, now=now)
-    # IPPROTO_TCP: asyncio then sets TCP_NODELAY on the connections (with proto 0
-    # it does not, and every keep-alive answer waits 40 ms for a delayed ACK).
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    if sock is None:
+        # IPPROTO_TCP: asyncio then sets TCP_NODELAY on the connections (with
+        # proto 0 it does not, and every keep-alive answer waits 40 ms for a
+        # delayed ACK).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2

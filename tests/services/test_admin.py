@@ -21,7 +21,7 @@ DEMO_PASSWORD = "demo1234"
 
 def mana(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "tui", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+                          check=False, text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
 
 
 @pytest.fixture(scope="module")

@@ -123,7 +123,7 @@ async def test_a_refused_recipient_is_given_up_and_the_rest_go(
     mailer = Mailer(engine, mail_settings(sink.port))
     assert await mailer.deliver_due() == 1
     assert [m["To"] for m in sink.wait_for(1)] == ["here@example.org"]
-    gone = [m for m in await engine.outbox() if m.to == "gone@example.org"][0]
+    gone = next(m for m in await engine.outbox() if m.to == "gone@example.org")
     assert gone.given_up and gone.sent is None and "550" in gone.error
     assert await mailer.deliver_due() == 0  # not tried again
 
