@@ -1,0 +1,90 @@
+"""The desk in a real pseudo-terminal (80×24): ``mana --profile desk``.
+
+A librarian's visit, read off the screen (pyte plays the program's output
+onto a virtual terminal): the staff login, the reservations queue with its
+count, one reservation confirmed with the A key (the count goes down and the
+status line says until when it is held), F10 back to the staff login, and
+Ctrl+Q ends the program (the desk profile is not hardened).
+
+The app runs on the built-in demo region with the real clock, so the test
+reads the count and the dates off the screen instead of knowing them.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.pty_terminal import Terminal
+
+ROOT = Path(__file__).resolve().parent.parent
+USERNAME, PASSWORD, NAME = "staff-aizk", "demo1234", "Ilze Liepiņa"
+"""Aizkraukle's librarian in the demo region (README "Demo logins")."""
+
+COUNT = re.compile(r"Rezervācijas \((\d+)\)")
+
+
+@pytest.fixture
+def term() -> Iterator[Terminal]:
+    terminal = Terminal(
+        [sys.executable, "-m", "tui.cli", "--profile", "desk"],
+        columns=80,
+        lines=24,
+        cwd=str(ROOT),
+        env={"MANA_CONFIG": ""},  # the built-in defaults: demo region, Latvian
+    )
+    try:
+        yield terminal
+    finally:
+        terminal.close()
+
+
+def count(term: Terminal) -> int | None:
+    found = COUNT.search(term.text())
+    return int(found.group(1)) if found else None
+
+
+def test_a_librarian_confirms_a_reservation_and_logs_out(term: Terminal) -> None:
+    try:
+        visit(term)
+    except BaseException:
+        print("The screen when the test stopped:\n" + term.text())
+        raise
+
+
+def visit(term: Terminal) -> None:
+    term.wait_for("Bibliotekāra pieslēgšanās")
+    term.wait_for("Nav pieslēdzies")
+    term.send(USERNAME)
+    term.wait_for(USERNAME)
+    term.press("enter")
+    term.send(PASSWORD)
+    term.press("enter")
+
+    term.wait_for(f"Pieslēdzies: {NAME}")
+    before = term.wait_steady(lambda: count(term), "showing the reservations' count")
+    assert before >= 1, "the demo's Aizkraukle has reservations waiting"
+    lines = term.lines()
+    header = next(
+        row for row, line in enumerate(lines) if "Lasītājs" in line and "Svītrkods" in line
+    )
+    assert "Gaida" in lines[header + 1], "the first reservation waits for confirmation"
+
+    term.send("a")
+    term.wait_for("Apstiprināts:")
+    after = term.wait_steady(lambda: count(term), "showing the new count")
+    assert after == before - 1
+    status = next(line for line in term.lines() if "Apstiprināts:" in line)
+    assert re.search(r"līdz \d\d\.\d\d\.\d{4}", status), status
+
+    term.press("f10")
+    term.wait_for("Bibliotekāra pieslēgšanās")
+    term.wait_for("Nav pieslēdzies")
+    assert "Rezervācijas" not in term.text()
+
+    term.send("\x11")  # Ctrl+Q: the desk is an ordinary program
+    term.wait_until(lambda: not term.child.isalive() or None, "ending on Ctrl+Q", timeout=10)
