@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from screens.desk_pane import DeskPane
-from services.errors import ManaError, NotAuthenticated, ServiceUnavailable
+from services.errors import ManaError, NotAuthenticated
 from services.models import CheckInResult, Patron, Session
 from tui.i18n import format_date, texts, tr
 from tui.safe import plain
@@ -150,17 +150,7 @@ class CheckinPane(DeskPane):
             self._pending.clear()
             raise
         except ManaError as error:
-            failure = error  # ``error`` is unbound after the except block
-            if isinstance(failure, ServiceUnavailable):
-                self.kiosk.report_error(failure)
-            else:
-                self.kiosk.service_answered()
-            self.status(
-                lambda lang: tr("desk.checkin.failed", lang, barcode=barcode,
-                                reason=failure.text(lang)),
-                "error",
-            )
-            self.app.bell()
+            self.failed(error, "desk.checkin.failed", barcode=barcode)
             return
         self.kiosk.service_answered()
         returned_by = await self._patron(session, result)

@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from screens.desk_pane import DeskPane
-from services.errors import ManaError, NotAuthenticated, ServiceUnavailable
+from services.errors import ManaError, NotAuthenticated
 from services.models import LoanView, Patron, PatronAccount, ReservationState, Session
 from tui.i18n import format_date, texts, tr
 from tui.safe import plain
@@ -54,7 +54,9 @@ texts(
             "Lasītājs ar kartes numuru {card} nav atrasts.",
             "No patron has the card number {card}.",
         ),
-        "desk.checkout.patron": ("{name} · karte {card} · {library}", "{name} · card {card} · {library}"),
+        "desk.checkout.patron": (
+            "{name} · karte {card} · {library}", "{name} · card {card} · {library}"
+        ),
         "desk.checkout.ready": (
             "Lasītāja rezervācijas, kas gaida plauktā: {items}",
             "The patron's reservations waiting on the hold shelf: {items}",
@@ -73,7 +75,9 @@ texts(
             "Nav izsniegts {barcode}: {reason}",
             "Not checked out {barcode}: {reason}",
         ),
-        "desk.checkout.session": ("Izsniegts šajā reizē ({count})", "Checked out this time ({count})"),
+        "desk.checkout.session": (
+            "Izsniegts šajā reizē ({count})", "Checked out this time ({count})"
+        ),
         "desk.checkout.loans": (
             "Lasītāja izsniegumi šajā bibliotēkā ({count})",
             "The patron's loans at this library ({count})",
@@ -150,7 +154,8 @@ class CheckoutPane(DeskPane):
                            card=patron.card_number, library=library), newlines=False))
         if account.blocks:
             text = "\n".join(
-                tr("desk.blocked", language, reason=block.text(language)) for block in account.blocks
+                tr("desk.blocked", language, reason=block.text(language))
+                for block in account.blocks
             )
             put(blocks, plain(text))
             blocks.set_class(True, "-blocked")
@@ -269,17 +274,7 @@ class CheckoutPane(DeskPane):
             self._pending.clear()
             raise
         except ManaError as error:
-            failure = error  # ``error`` is unbound after the except block
-            if isinstance(failure, ServiceUnavailable):
-                self.kiosk.report_error(failure)
-            else:
-                self.kiosk.service_answered()
-            self.status(
-                lambda lang: tr("desk.checkout.refused", lang, barcode=barcode,
-                                reason=failure.text(lang)),
-                "error",
-            )
-            self.app.bell()
+            self.failed(error, "desk.checkout.refused", barcode=barcode)
             return
         self.kiosk.service_answered()
         if self.patron is not None and self.patron.card_number == card:

@@ -8,13 +8,12 @@ a library staff account is logged out on the service at once and told so:
 
 from __future__ import annotations
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Input, Static
 
 from screens.login import LoginScreen
-from services.errors import Forbidden, InvalidCredentials, ManaError, TooManyAttempts
+from services.errors import Forbidden, ManaError
 from services.models import Session
 from tui.i18n import texts, tr
 from widgets.desk_topbar import DeskTopBar
@@ -77,23 +76,13 @@ class DeskLoginScreen(LoginScreen):
         if isinstance(self._failure, NotStaff):
             put(self.query_one("#login-contact", Static), "")
 
-    @work(group="login", exclusive=True, exit_on_error=False)
-    async def _login(self, identifier: str, password: str) -> None:
-        try:
-            session = await self.service.login(identifier, password)
-        except (InvalidCredentials, TooManyAttempts) as error:
-            self.kiosk.service_answered()
-            self.query_one("#login-box").loading = False
-            self._refused(error)
-            return
-        self.kiosk.service_answered()
-        if not session.patron.is_staff:
-            await self._log_out(session)
-            self.query_one("#login-box").loading = False
-            self._refused(NotStaff())
-            return
-        self.kiosk.session = session
-        self.dismiss(True)
+    async def _accepted(self, session: Session) -> bool:
+        if session.patron.is_staff:
+            return True
+        await self._log_out(session)
+        self.query_one("#login-box").loading = False
+        self._refused(NotStaff())
+        return False
 
     async def _log_out(self, session: Session) -> None:
         try:

@@ -15,8 +15,9 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from screens.base import ServiceMixin
-from services.errors import NotAuthenticated
+from services.errors import ManaError, NotAuthenticated, ServiceUnavailable
 from services.models import Session
+from tui.i18n import tr
 from tui.safe import plain
 
 Say = Callable[[str], str]
@@ -69,6 +70,17 @@ class DeskPane(ServiceMixin, Vertical):
         self._say = say
         self._say_class = kind
         self._show_status()
+
+    def failed(self, error: ManaError, key: str, **params: object) -> None:
+        """A scan the service refused or could not take: the sentence ``key``
+        (with ``reason``) on the status line, and a beep for whoever is
+        scanning without looking at the screen."""
+        if isinstance(error, ServiceUnavailable):
+            self.kiosk.report_error(error)
+        else:
+            self.kiosk.service_answered()
+        self.status(lambda lang: tr(key, lang, reason=error.text(lang), **params), "error")
+        self.app.bell()
 
     def _show_status(self) -> None:
         try:

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from screens.base import ManaDialog
 from services.errors import InvalidCredentials, ManaError, TooManyAttempts
-from services.models import Library
+from services.models import Library, Session
 from tui.i18n import texts
 from tui.safe import plain
 from widgets.keyline import KeyLine
@@ -162,8 +162,14 @@ class LoginScreen(ManaDialog):
             self._refused(error)
             return
         self.kiosk.service_answered()
-        self.kiosk.session = session
-        self.dismiss(True)
+        if await self._accepted(session):
+            self.kiosk.session = session
+            self.dismiss(True)
+
+    async def _accepted(self, session: Session) -> bool:
+        """Whether this login lets ``session`` in (every account here; the
+        desk's login lets only staff in)."""
+        return True
 
     def worker_failed(self, worker: object) -> None:
         self.query_one("#login-box").loading = False

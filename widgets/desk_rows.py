@@ -53,7 +53,9 @@ texts(
         ),
         "desk.detail.info": ("Papildinformācija: {info}", "Additional information: {info}"),
         "desk.detail.note": ("Piezīme: {note}", "Note: {note}"),
-        "desk.hold_for": ("{name} (karte {card}), līdz {date}", "{name} (card {card}), until {date}"),
+        "desk.hold_for": (
+            "{name} (karte {card}), līdz {date}", "{name} (card {card}), until {date}"
+        ),
     }
 )
 
@@ -154,7 +156,10 @@ def renewal_detail(view: LoanView, language: str) -> str:
     if loan.renewals:
         due += " · " + tr("desk.detail.renewed", language, count=loan.renewals)
     return "\n".join(
-        [patron_line(view.patron, language), f"{_by(view.title, view.authors)} · {loan.barcode} · {due}"]
+        [
+            patron_line(view.patron, language),
+            f"{_by(view.title, view.authors)} · {loan.barcode} · {due}",
+        ]
     )
 
 

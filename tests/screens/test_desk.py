@@ -441,7 +441,9 @@ async def test_free_requests_are_accepted_fulfilled_and_rejected(make_desk_app, 
     states = {v.request.id: v.request for v in account.free_requests}
     assert states[target.request.id].state == FreeRequestState.FULFILLED
     other_account = await service.patron_account(staff, other.patron.id)
-    rejected = next(v.request for v in other_account.free_requests if v.request.id == other.request.id)
+    rejected = next(
+        v.request for v in other_account.free_requests if v.request.id == other.request.id
+    )
     assert rejected.state == FreeRequestState.REJECTED
     assert rejected.note == "Nav pieejams"
 
