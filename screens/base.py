@@ -13,10 +13,10 @@ from textual.widgets import Button, Checkbox, Input, Select
 from textual.worker import Worker, WorkerState
 
 from services.errors import ServiceUnavailable
-from services.protocol import LibraryService
 from tui.i18n import tr
 
 if TYPE_CHECKING:
+    from services.protocol import LibraryService
     from tui.app import KioskApp
 
 FIELDS = (Input, Select, Checkbox, Button)

@@ -4,11 +4,16 @@ Typing searches as you go (an exclusive worker in the group "search", so a new
 key press cancels the previous call and the screen never waits); results page
 through the service a screenful at a time. Filters: library, material type and
 "available now". Enter on a result opens it ("Skatīt").
+
+The catalog is ``mana``'s first screen and is drawn before the service exists
+(``KioskApp.starting``): it composes without the domain models (pydantic),
+shows that it is loading, and asks its first page once the service is there.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -19,14 +24,15 @@ from textual.widgets import Checkbox, DataTable, Input, Select, Static
 from textual.worker import Worker
 
 from screens.base import ManaScreen
-from services.models import Library, MaterialType, Page, SearchHit, SearchQuery
 from tui.i18n import texts
 from tui.safe import clean
 from widgets.keyline import KeyLine
 from widgets.paging import range_text
 from widgets.record_table import RecordTable
-from widgets.record_view import material_name
 from widgets.topbar import TopBar
+
+if TYPE_CHECKING:
+    from services.models import Library, Page, SearchHit, SearchQuery
 
 texts(
     {
@@ -87,10 +93,7 @@ class CatalogScreen(ManaScreen):
     def compose(self) -> ComposeResult:
         yield TopBar()
         yield Input(id="search", max_length=500, select_on_focus=False)
-        with Horizontal(id="filters"):
-            yield Select([(self.tr("catalog.all_libraries"), ALL)], id="library",
-                         allow_blank=False, value=ALL)
-            yield Select(self._type_options(), id="type", allow_blank=False, value=ALL)
+        with Horizontal(id="filters"):  # the two lists join after the first frame
             yield Checkbox(id="available")
         yield Static(id="summary")
         yield RecordTable(id="results")
@@ -101,26 +104,60 @@ class CatalogScreen(ManaScreen):
         self.relabel()
         self.query_one("#search", Input).focus()
         # The first frame goes out before the catalog is asked for anything.
-        self.call_after_refresh(self.load_libraries)
-        self.call_after_refresh(self.request)
+        self.call_after_refresh(self._first_load)
+
+    async def _first_load(self) -> None:
+        # The library and type lists come right after the first frame: two
+        # Selects (each with its hidden option list) cost a Textual start a
+        # sixth of its time, and the search field does not need them to take
+        # what the patron types. Their row is laid out already, so nothing moves.
+        await self.query_one("#filters").mount(
+            Select([(self.tr("catalog.all_libraries"), ALL)], id="library",
+                   allow_blank=False, value=ALL),
+            Select(self._type_options(), id="type", allow_blank=False, value=ALL),
+            before="#available",
+        )
+        self.relabel()
+        if self.kiosk.started:
+            self._load()
+            return
+        # The results show that they are loading while mana builds the
+        # service; whatever is typed meanwhile is searched for then.
+        self.query_one(RecordTable).loading = True
+        self.kiosk.when_started(self._service_started)
+
+    def _service_started(self) -> None:
+        self._set_select("#type", self._type_options())
+        self._load()
+
+    def _load(self) -> None:
+        self.load_libraries()
+        self.request()
 
     def relabel(self) -> None:
         search = self.query_one("#search", Input)
         search.border_title = self.tr("catalog.search")
         search.placeholder = self.tr("catalog.placeholder")
-        self.query_one("#library", Select).border_title = self.tr("catalog.library")
-        self.query_one("#type", Select).border_title = self.tr("catalog.type")
+        for selector, title in (("#library", "catalog.library"), ("#type", "catalog.type")):
+            for select in self.query(selector):
+                select.border_title = self.tr(title)
         self.query_one("#available", Checkbox).label = self.tr("catalog.available")
-        self._set_select(self.query_one("#library", Select), self._library_options())
-        self._set_select(self.query_one("#type", Select), self._type_options())
+        self._set_select("#library", self._library_options())
+        self._set_select("#type", self._type_options())
         self._show_summary()
         table = self.query_one(RecordTable)
         if table.columns:
             table.relabel(self.language)
 
-    def _type_options(self) -> list[tuple[str, str]]:
-        options = [(self.tr("catalog.all_types"), ALL)]
-        options += [(material_name(m, self.language), m.value) for m in MaterialType]
+    def _type_options(self) -> list[tuple[Content | str, str]]:
+        """The "all types" choice and, once the service is there, each material
+        type (they come with the domain models, imported with the service)."""
+        options: list[tuple[Content | str, str]] = [(self.tr("catalog.all_types"), ALL)]
+        if self.kiosk.started:
+            from services.models import MaterialType
+            from widgets.record_view import material_name
+
+            options += [(material_name(m, self.language), m.value) for m in MaterialType]
         return options
 
     def _library_options(self) -> list[tuple[Content | str, str]]:
@@ -128,23 +165,32 @@ class CatalogScreen(ManaScreen):
         options += [(Content(clean(lib.name, newlines=False)), lib.id) for lib in self._libraries]
         return options
 
-    @staticmethod
-    def _set_select(select: Select[str], options: list[tuple[Content | str, str]]) -> None:
-        """Replace the options, keeping the choice (set_options would reset it)."""
-        value = select.value
-        select.set_options(options)  # type: ignore[arg-type]
-        if any(v == value for _, v in options):
-            select.value = value  # type: ignore[assignment]
+    def _set_select(self, selector: str, options: list[tuple[Content | str, str]]) -> None:
+        """Replace the options, keeping the choice (set_options would reset it);
+        nothing before the lists are mounted (they are made with the options)."""
+        for select in self.query(selector).results(Select):
+            value = select.value
+            select.set_options(options)  # type: ignore[arg-type]
+            if any(v == value for _, v in options):
+                select.value = value  # type: ignore[assignment]
+
+    def _filter(self, selector: str) -> str:
+        """The value of a filter list; "no filter" before the lists are mounted."""
+        for select in self.query(selector).results(Select):
+            return select.value if isinstance(select.value, str) else ALL
+        return ALL
 
     # ------------------------------------------------------------- searching
 
     def query_from_fields(self, offset: int = 0) -> SearchQuery:
-        library = self.query_one("#library", Select).value
-        material = self.query_one("#type", Select).value
+        from services.models import MaterialType, SearchQuery
+
+        library = self._filter("#library")
+        material = self._filter("#type")
         return SearchQuery(
             text=clean(self.query_one("#search", Input).value, newlines=False).strip(),
-            library_id=library if isinstance(library, str) and library else None,
-            material_type=MaterialType(material) if isinstance(material, str) and material else None,
+            library_id=library or None,
+            material_type=MaterialType(material) if material else None,
             available_now=self.query_one("#available", Checkbox).value,
             offset=offset,
             limit=self.page_size(),
@@ -157,7 +203,10 @@ class CatalogScreen(ManaScreen):
         return max(10, min(50, rows))
 
     def request(self, offset: int = 0, delay: float = 0.0) -> None:
-        """Ask for the page at ``offset`` of what the fields say, unless already asked."""
+        """Ask for the page at ``offset`` of what the fields say, unless already
+        asked (or the service is not there yet: its first search reads the fields)."""
+        if not self.kiosk.started:
+            return
         query = self.query_from_fields(offset)
         if query == self._requested:
             return
@@ -195,7 +244,7 @@ class CatalogScreen(ManaScreen):
     @work(group="libraries", exclusive=True, exit_on_error=False)
     async def load_libraries(self) -> None:
         self._libraries = await self.kiosk.libraries()
-        self._set_select(self.query_one("#library", Select), self._library_options())
+        self._set_select("#library", self._library_options())
 
     def _show_summary(self) -> None:
         summary = self.query_one("#summary", Static)

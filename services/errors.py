@@ -7,7 +7,10 @@ these at the boundary (``raise ServiceUnavailable(...) from e``).
 
 from __future__ import annotations
 
-from services.models import Refusal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a type hint only: the kiosk's first frame loads no pydantic
+    from services.models import Refusal
 
 
 class ManaError(Exception):

@@ -3,23 +3,39 @@
 The app is given its service and never knows which adapter is behind it.
 It keeps what belongs to the terminal's current user — the session, the
 list of records, the language — and wipes all of it at logout.
+
+``mana`` starts it with ``KioskApp.starting(preview, start)`` instead: the
+catalog is drawn first, and ``start`` validates the settings and builds the
+service in a thread after that first frame, so that neither pydantic nor the
+adapters stand between the command and the screen. Until then the screens
+show that they are loading, and the keys that open other screens wait for
+the service (``when_started``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Self
 
 from textual import work
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
 
 from services.errors import ManaError, NotAuthenticated, ServiceUnavailable
-from services.models import Library, Record, Session
-from services.protocol import LibraryService
-from tui.config import KioskConfig
 from tui.hardened import HardenedApp
 from tui.i18n import tr
+
+if TYPE_CHECKING:
+    from services.models import Library, Record, Session
+    from services.protocol import LibraryService
+    from tui.config import KioskConfig
+    from tui.settings_file import ConfigPreview
+
+Start = Callable[[], "tuple[LibraryService, KioskConfig]"]
+"""Validates the settings and builds the service (``tui.cli.start``); its
+errors end the app (``KioskApp.start_error``)."""
 
 
 class KioskApp(HardenedApp):
@@ -41,15 +57,47 @@ class KioskApp(HardenedApp):
     session: reactive[Session | None] = reactive(None)
     offline: reactive[bool] = reactive(False)
 
-    def __init__(self, service: LibraryService, config: KioskConfig | None = None) -> None:
+    service: LibraryService
+    config: KioskConfig | ConfigPreview
+
+    def __init__(
+        self,
+        service: LibraryService | None = None,
+        config: KioskConfig | ConfigPreview | None = None,
+        *,
+        start: Start | None = None,
+    ) -> None:
+        """The app on ``service``; or, with ``start`` instead, the app before
+        its service (see ``starting``)."""
+        if (service is None) == (start is None):
+            raise TypeError("KioskApp takes a service or a start, one of them")
         super().__init__()
-        self.service = service
-        self.config = config or KioskConfig()
+        if config is None:
+            from tui.config import KioskConfig
+
+            config = KioskConfig()
+        self.config = config
         self.apply_profile()  # kiosk/ssh: no way out, idle logout (tui.hardened)
-        self.set_reactive(KioskApp.language, self.config.kiosk.language)
+        self.set_reactive(KioskApp.language, config.kiosk.language)
         self.record_list: dict[int, Record] = {}
         """The patron's list of records (R4), kept until logout."""
         self._libraries: list[Library] | None = None
+        if service is not None:
+            self.service = service
+        self.started = service is not None
+        """Whether ``service`` is there (at once, unless made by ``starting``)."""
+        self.start_error: BaseException | None = None
+        """Why ``start`` failed (the app has ended)."""
+        self._start = start
+        self._when_started: list[Callable[[], object]] = []
+
+    @classmethod
+    def starting(cls, preview: ConfigPreview, start: Start) -> Self:
+        """The app before its service: it runs with ``preview`` (the profile
+        and language asked for) and, once its first frame is out, calls
+        ``start`` in a thread for the service and the validated settings.
+        If ``start`` raises, the app ends and ``start_error`` holds the error."""
+        return cls(config=preview, start=start)
 
     # ----------------------------------------------------------------- start
 
@@ -57,6 +105,47 @@ class KioskApp(HardenedApp):
         from screens.catalog import CatalogScreen
 
         self.push_screen(CatalogScreen())
+        if self._start is not None:
+            self.call_after_refresh(self._begin_start)
+
+    def _begin_start(self) -> None:
+        self.run_worker(
+            self._start, name="start", group="start", thread=True, exit_on_error=False
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != "start":
+            return
+        if event.state is WorkerState.SUCCESS and worker.result is not None:
+            service, config = worker.result
+            self._service_started(service, config)
+        elif event.state is WorkerState.ERROR:
+            self.start_error = worker.error
+            self.exit()
+
+    def _service_started(self, service: LibraryService, config: KioskConfig) -> None:
+        """The service and the validated settings are in. The profile and the
+        language are those of the preview (read from the same settings); the
+        idle times and the staff PIN are now the real ones."""
+        self.service = service
+        self.config = config
+        self.idle_timeout = float(config.kiosk.idle_timeout)
+        self.idle_countdown = float(config.kiosk.idle_countdown)
+        if self.hardened:
+            self._schedule_idle_check(self.idle_timeout)
+        self.started = True
+        self.refresh_bindings()
+        waiting, self._when_started = self._when_started, []
+        for callback in waiting:
+            callback()
+
+    def when_started(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` now if the service is there, else as soon as it is."""
+        if self.started:
+            callback()
+        else:
+            self._when_started.append(callback)
 
     # ------------------------------------------------------------ shared data
 
@@ -126,19 +215,31 @@ class KioskApp(HardenedApp):
     def action_toggle_language(self) -> None:
         self.language = "en" if self.language == "lv" else "lv"
 
+    # The screens that F2, F3 and F4 open ask the service as they open: while
+    # ``mana`` is still building it, the key takes effect once it is there.
+
     def action_contacts(self) -> None:
+        self.when_started(self._show_contacts)
+
+    def _show_contacts(self) -> None:
         from screens.contacts import ContactsScreen
 
         if not isinstance(self.screen, ContactsScreen):
             self.push_screen(ContactsScreen())
 
     def action_show_list(self) -> None:
+        self.when_started(self._show_list)
+
+    def _show_list(self) -> None:
         from screens.lists import ListScreen
 
         if not isinstance(self.screen, ListScreen):
             self.push_screen(ListScreen())
 
     def action_account(self) -> None:
+        self.when_started(self._show_account)
+
+    def _show_account(self) -> None:
         from screens.account import AccountScreen
         from screens.login import LoginScreen
 

@@ -3,29 +3,32 @@
 ``mana serve ...`` is handed to ``services.server.cli`` (the library service),
 ``mana ssh ...`` to ``tui.ssh`` (the catalog over SSH).
 Textual and the adapters are imported only when the kiosk really starts, so
-``mana --help`` and a settings error answer at once.
+``mana --help`` and an unreadable settings file answer at once.
+
+In the ``kiosk`` and ``ssh`` profiles the catalog is drawn first: the settings
+file is only read (``tui.settings_file``) before the app starts, and the app
+validates it and builds the service in a thread after its first frame
+(``KioskApp.starting``), which keeps pydantic and the adapters off the
+start-up. A bad value then ends the app at once, and the message and status 2
+follow on the restored terminal. The ``desk`` profile validates and builds
+first and starts ``tui.desk.DeskApp`` with the result.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
-from tui.config import (
-    CONFIG_ENV,
-    ConfigError,
-    KioskConfig,
-    Language,
-    Profile,
-    load_config,
-    with_overrides,
-)
 from tui.kiosk import UnsafeInterpreter, harden_process, is_hardened
+from tui.settings_file import CONFIG_ENV, ConfigError, Language, Profile, Settings, read_settings
 
 if TYPE_CHECKING:
     from services.protocol import LibraryService
+    from tui.app import KioskApp
+    from tui.config import KioskConfig
 
 EXIT_USAGE = 2
 """Exit status for a settings problem (the same as argparse's usage errors)."""
@@ -84,10 +87,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return make_parser().parse_args(argv)
 
 
-def config_from_args(args: argparse.Namespace) -> KioskConfig:
-    """The settings file named by ``args`` (or ``$MANA_CONFIG``), with the
-    flags on top. Raises ``ConfigError``."""
-    config = load_config(args.config)
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The settings file named by ``args`` (or ``$MANA_CONFIG``), read but not
+    validated, with the flags on top. Raises ``ConfigError`` for a file that
+    is missing or not TOML."""
     overrides: dict[str, dict[str, Any]] = {}
     if args.profile is not None:
         overrides.setdefault("kiosk", {})["profile"] = args.profile
@@ -95,7 +98,13 @@ def config_from_args(args: argparse.Namespace) -> KioskConfig:
         overrides.setdefault("kiosk", {})["language"] = args.lang
     if args.demo_records is not None:
         overrides.setdefault("service", {})["demo_records"] = args.demo_records
-    return with_overrides(config, overrides) if overrides else config
+    return read_settings(args.config, overrides)
+
+
+def config_from_args(args: argparse.Namespace) -> KioskConfig:
+    """The settings file named by ``args`` (or ``$MANA_CONFIG``), with the
+    flags on top, validated. Raises ``ConfigError``."""
+    return settings_from_args(args).validate()
 
 
 def build_config(argv: list[str] | None = None) -> KioskConfig:
@@ -125,6 +134,14 @@ def build_service(config: KioskConfig) -> LibraryService:
     return MemoryService(region=region, clock=clock, sender=config.mail.sender)
 
 
+def start(settings: Settings) -> tuple[LibraryService, KioskConfig]:
+    """The validated settings and the service they ask for: what the kiosk
+    does after its first frame (in a thread). Raises ``ConfigError`` or
+    ``StartError``."""
+    config = settings.validate()
+    return build_service(config), config
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the kiosk (or ``mana serve ...``: the library service); the exit
     status is 2 for a settings problem."""
@@ -137,16 +154,26 @@ def main(argv: list[str] | None = None) -> int:
         from tui.ssh import main as ssh_main
 
         return ssh_main(argv[1:])
+    if argv[:1] == ["outbox"]:
+        from services.server.admin import outbox_main
+
+        return outbox_main(argv[1:])
+    if argv[:1] == ["expire-holds"]:
+        from services.server.admin import expire_holds_main
+
+        return expire_holds_main(argv[1:])
 
     args = parse_args(argv)
     try:
-        config = config_from_args(args)
-        service = build_service(config)
-    except (ConfigError, StartError) as e:
+        settings = settings_from_args(args)
+    except ConfigError as e:
         print(e, file=sys.stderr)
         return EXIT_USAGE
+    if settings.profile == "desk":
+        return run_desk(settings)
 
-    if is_hardened(config.kiosk.profile):
+    # The kiosk or ssh profile (an invalid value counts as the kiosk's).
+    if is_hardened(settings.profile):
         try:
             harden_process()  # before textual is imported: its settings, signals
         except UnsafeInterpreter as e:
@@ -155,8 +182,35 @@ def main(argv: list[str] | None = None) -> int:
 
     from tui.app import KioskApp
 
-    app = KioskApp(service=service, config=config)
-    if config.kiosk.profile == "ssh":
+    app = KioskApp.starting(settings.preview(), partial(start, settings))
+    status = run(app, settings.profile)
+    error = app.start_error
+    if isinstance(error, (ConfigError, StartError)):
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    if error is not None:
+        raise error
+    return status
+
+
+def run_desk(settings: Settings) -> int:
+    """The librarians' ``DeskApp``, started with its settings validated and
+    its service built (a settings problem is reported before the screen)."""
+    try:
+        config = settings.validate()
+        service = build_service(config)
+    except (ConfigError, StartError) as e:
+        print(e, file=sys.stderr)
+        return EXIT_USAGE
+
+    from tui.desk import DeskApp
+
+    return run(DeskApp(service=service, config=config), config.kiosk.profile)
+
+
+def run(app: KioskApp, profile: str) -> int:
+    """Run ``app`` until it ends; its exit status."""
+    if profile == "ssh":
         from tui.hangup import run_until_hangup  # SIGHUP/SIGTERM: log out, exit
 
         return run_until_hangup(app)

@@ -16,13 +16,14 @@ A ``kiosk.toml`` in the working directory is **not** picked up on its own: a
 kiosk must not change behaviour because of the directory it was started from.
 Pass it with ``--config kiosk.toml`` or ``MANA_CONFIG=kiosk.toml``.
 
+Reading the file (its path and TOML) is ``tui.settings_file``, which ``mana``
+uses before the first screen; the names it defines are re-exported here.
+
 This module does not import textual.
 """
 
 from __future__ import annotations
 
-import os
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,18 +31,38 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.server.settings import ServerSettings
+from tui.settings_file import (
+    CONFIG_ENV,
+    DEFAULT_IDLE_COUNTDOWN,
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_LANGUAGE,
+    DEFAULT_PROFILE,
+    ConfigError,
+    Language,
+    Profile,
+    read_toml,
+    settings_path,
+)
 
-CONFIG_ENV = "MANA_CONFIG"
-"""The environment variable that names a settings file."""
+__all__ = [
+    "CONFIG_ENV",
+    "ConfigError",
+    "KioskConfig",
+    "KioskSection",
+    "Language",
+    "MailSection",
+    "Profile",
+    "ServiceKind",
+    "ServiceSection",
+    "SshSection",
+    "dump_defaults",
+    "load_config",
+    "read_toml",
+    "validate_config",
+    "with_overrides",
+]
 
-Language = Literal["lv", "en"]
-Profile = Literal["kiosk", "ssh", "desk"]
 ServiceKind = Literal["memory", "remote"]
-
-
-class ConfigError(Exception):
-    """The settings could not be read. The message names the file and the key
-    path, one problem per line, ready to show to whoever set up the kiosk."""
 
 
 class _Section(BaseModel):
@@ -55,17 +76,17 @@ class _Section(BaseModel):
 class KioskSection(_Section):
     """``[kiosk]``: how the terminal behaves for the people in front of it."""
 
-    language: Language = "lv"
+    language: Language = DEFAULT_LANGUAGE
     """Interface language at start and after every logout (Latvian by default)."""
 
-    profile: Profile = "kiosk"
+    profile: Profile = DEFAULT_PROFILE
     """``kiosk`` public terminal, ``ssh`` one process per SSH connection,
     ``desk`` librarians' workstation."""
 
-    idle_timeout: int = Field(default=120, ge=10, le=3600)
+    idle_timeout: int = Field(default=DEFAULT_IDLE_TIMEOUT, ge=10, le=3600)
     """Seconds without a key press before the idle countdown starts."""
 
-    idle_countdown: int = Field(default=20, ge=1, le=600)
+    idle_countdown: int = Field(default=DEFAULT_IDLE_COUNTDOWN, ge=1, le=600)
     """Seconds the "are you still there?" countdown lasts before logout."""
 
     staff_pin_hash: str = ""
@@ -171,30 +192,10 @@ def load_config(path: Path | None = None) -> KioskConfig:
     Raises ``ConfigError`` for a missing or unreadable file, a TOML syntax
     error, an unknown key or a bad value.
     """
+    path = settings_path(path)
     if path is None:
-        env = os.environ.get(CONFIG_ENV, "").strip()
-        if not env:
-            return KioskConfig()
-        path = Path(env)
+        return KioskConfig()
     return validate_config(read_toml(path), source=str(path))
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """The parsed TOML of ``path``; ``ConfigError`` if it cannot be read or parsed."""
-    try:
-        with open(path, "rb") as file:
-            return tomllib.load(file)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a settings file") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
-    except tomllib.TOMLDecodeError as e:
-        # Python 3.11 puts "(at line L, column C)" in the message itself.
-        raise ConfigError(f"{path}: invalid TOML: {e}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: invalid TOML: the file is not UTF-8 text") from None
 
 
 def validate_config(data: dict[str, Any], source: str) -> KioskConfig:

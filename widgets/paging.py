@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from services.models import Page
+from typing import TYPE_CHECKING
+
 from tui.i18n import texts, tr
+
+if TYPE_CHECKING:
+    from services.models import Page
 
 texts(
     {

@@ -3,22 +3,28 @@
 Each row's key is the record id. Cells are plain data (``Text``), cut with
 "…" to fit the table's width, so a long title never pushes the other columns
 out of sight on an 80-column terminal.
+
+The catalog's first frame has an empty table, drawn before the domain models
+(pydantic) are imported: the names of material types (``widgets.record_view``,
+which imports them) are looked up once there are rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from services.models import MaterialType, Record, SearchHit
 from tui.i18n import texts, tr
 from tui.safe import clean
-from widgets.record_view import material_name
+
+if TYPE_CHECKING:
+    from services.models import MaterialType, Record, SearchHit
 
 texts(
     {
@@ -115,6 +121,8 @@ class RecordTable(DataTable[Text]):
             self._show(self.rows_shown, self.language, keep_cursor=True)
 
     def _widths(self, rows: list[Row], language: str) -> list[int]:
+        from widgets.record_view import material_name
+
         width = self.size.width or self.app.size.width
         headers = ["table.title", "table.author", "table.year", "table.type"]
         values: list[list[str]] = [
@@ -142,6 +150,8 @@ class RecordTable(DataTable[Text]):
         return tr("table.copies_value", language, available=row.available, copies=row.copies)
 
     def _show(self, rows: list[Row], language: str, keep_cursor: bool = False) -> None:
+        from widgets.record_view import material_name
+
         row_index = self.cursor_row if keep_cursor else 0
         self.language = language
         self.rows_shown = list(rows)

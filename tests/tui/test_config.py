@@ -13,7 +13,15 @@ from pydantic import BaseModel
 
 from services.models import SearchQuery
 from services.protocol import LibraryService
-from tui.cli import StartError, build_config, build_service, main
+from tui.cli import (
+    StartError,
+    build_config,
+    build_service,
+    main,
+    parse_args,
+    settings_from_args,
+    start,
+)
 from tui.config import (
     CONFIG_ENV,
     ConfigError,
@@ -250,11 +258,35 @@ def test_bad_flags_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixtu
 def test_a_config_error_is_one_message_and_status_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """At the desk the settings are checked before the screen; the kiosk and
+    ssh profiles check them after their first frame (tests/tui/test_startup.py)."""
     path = write(tmp_path, '[service]\nkind = "sql"\n')
-    assert main(["--config", str(path)]) == 2
+    assert main(["--config", str(path), "--profile", "desk"]) == 2
     err = capsys.readouterr().err
     assert f"{path}: service.kind:" in err
     assert "Traceback" not in err
+
+
+def test_an_unreadable_file_is_reported_before_any_profile_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "[kiosk\n")
+    assert main(["--config", str(path)]) == 2
+    assert capsys.readouterr().err.startswith(f"{path}: invalid TOML: ")
+    assert main(["--config", str(tmp_path / "gone.toml")]) == 2
+    assert capsys.readouterr().err.strip() == f"{tmp_path / 'gone.toml'}: file not found"
+
+
+def test_the_start_validates_the_settings_and_names_the_file(tmp_path: Path) -> None:
+    """What the kiosk runs after its first frame (``KioskApp.starting``)."""
+    path = write(tmp_path, '[kiosk]\ncolour = "blue"\n')
+    settings = settings_from_args(parse_args(["--config", str(path)]))
+    with pytest.raises(ConfigError) as caught:
+        start(settings)
+    assert str(caught.value) == f"{path}: kiosk.colour: unknown setting"
+    service, config = start(settings_from_args(parse_args(["--lang", "en"])))
+    assert isinstance(service, LibraryService)
+    assert config.kiosk.language == "en"
 
 
 async def test_the_memory_service_holds_the_demo_region() -> None:
@@ -273,7 +305,7 @@ async def test_demo_records_sets_the_size_of_the_demo_catalog() -> None:
 def test_too_few_demo_records_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(StartError, match="service.demo_records"):
         build_service(build_config(["--demo-records", "5"]))
-    assert main(["--demo-records", "5"]) == 2
+    assert main(["--demo-records", "5", "--profile", "desk"]) == 2
     err = capsys.readouterr().err
     assert "service.demo_records" in err and "Traceback" not in err
 
@@ -315,10 +347,14 @@ def test_mana_help_as_a_real_process() -> None:
 
 
 def test_bad_config_as_a_real_process_prints_no_traceback(tmp_path: Path) -> None:
-    path = write(tmp_path, "[kiosk]\ncolour = 1\n")
+    """A file that is not TOML stops mana before the terminal is touched (a
+    bad value, after the first frame: tests/tui/test_startup.py)."""
+    path = write(tmp_path, "[kiosk]\ncolour = \n")
     result = _run("-m", "tui.cli", env={CONFIG_ENV: str(path)})
     assert result.returncode == 2
-    assert result.stderr.strip() == f"{path}: kiosk.colour: unknown setting"
+    assert result.stderr.startswith(f"{path}: invalid TOML: ")
+    assert result.stderr.count("\n") == 1
+    assert "\x1b" not in result.stderr + result.stdout
 
 
 def test_mana_serve_is_dispatched_to_the_server_command() -> None:
@@ -333,3 +369,17 @@ def test_the_command_line_does_not_import_textual() -> None:
     result = _run("-c", "import sys, tui.cli; print('textual' in sys.modules)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_reading_the_settings_does_not_import_pydantic(tmp_path: Path) -> None:
+    """The kiosk validates its settings after its first frame: reading them
+    (argv, the TOML, the profile and language) must not cost pydantic."""
+    path = write(tmp_path, '[kiosk]\nlanguage = "en"\nprofile = "ssh"\n')
+    result = _run(
+        "-c",
+        "import sys, tui.cli\n"
+        f"s = tui.cli.settings_from_args(tui.cli.parse_args(['--config', {str(path)!r}]))\n"
+        "print(s.profile, s.language, 'pydantic' in sys.modules)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ssh", "en", "False"]
