@@ -93,7 +93,10 @@ class CatalogScreen(ManaScreen):
     def compose(self) -> ComposeResult:
         yield TopBar()
         yield Input(id="search", max_length=500, select_on_focus=False)
-        with Horizontal(id="filters"):  # the two lists join after the first frame
+        with Horizontal(id="filters"):
+            yield Select([(self.tr("catalog.all_libraries"), ALL)], id="library",
+                         allow_blank=False, value=ALL)
+            yield Select(self._type_options(), id="type", allow_blank=False, value=ALL)
             yield Checkbox(id="available")
         yield Static(id="summary")
         yield RecordTable(id="results")
@@ -106,18 +109,7 @@ class CatalogScreen(ManaScreen):
         # The first frame goes out before the catalog is asked for anything.
         self.call_after_refresh(self._first_load)
 
-    async def _first_load(self) -> None:
-        # The library and type lists come right after the first frame: two
-        # Selects (each with its hidden option list) cost a Textual start a
-        # sixth of its time, and the search field does not need them to take
-        # what the patron types. Their row is laid out already, so nothing moves.
-        await self.query_one("#filters").mount(
-            Select([(self.tr("catalog.all_libraries"), ALL)], id="library",
-                   allow_blank=False, value=ALL),
-            Select(self._type_options(), id="type", allow_blank=False, value=ALL),
-            before="#available",
-        )
-        self.relabel()
+    def _first_load(self) -> None:
         if self.kiosk.started:
             self._load()
             return
@@ -127,7 +119,7 @@ class CatalogScreen(ManaScreen):
         self.kiosk.when_started(self._service_started)
 
     def _service_started(self) -> None:
-        self._set_select("#type", self._type_options())
+        self._set_select(self.query_one("#type", Select), self._type_options())
         self._load()
 
     def _load(self) -> None:
@@ -138,12 +130,11 @@ class CatalogScreen(ManaScreen):
         search = self.query_one("#search", Input)
         search.border_title = self.tr("catalog.search")
         search.placeholder = self.tr("catalog.placeholder")
-        for selector, title in (("#library", "catalog.library"), ("#type", "catalog.type")):
-            for select in self.query(selector):
-                select.border_title = self.tr(title)
+        self.query_one("#library", Select).border_title = self.tr("catalog.library")
+        self.query_one("#type", Select).border_title = self.tr("catalog.type")
         self.query_one("#available", Checkbox).label = self.tr("catalog.available")
-        self._set_select("#library", self._library_options())
-        self._set_select("#type", self._type_options())
+        self._set_select(self.query_one("#library", Select), self._library_options())
+        self._set_select(self.query_one("#type", Select), self._type_options())
         self._show_summary()
         table = self.query_one(RecordTable)
         if table.columns:
@@ -165,32 +156,25 @@ class CatalogScreen(ManaScreen):
         options += [(Content(clean(lib.name, newlines=False)), lib.id) for lib in self._libraries]
         return options
 
-    def _set_select(self, selector: str, options: list[tuple[Content | str, str]]) -> None:
-        """Replace the options, keeping the choice (set_options would reset it);
-        nothing before the lists are mounted (they are made with the options)."""
-        for select in self.query(selector).results(Select):
-            value = select.value
-            select.set_options(options)  # type: ignore[arg-type]
-            if any(v == value for _, v in options):
-                select.value = value  # type: ignore[assignment]
-
-    def _filter(self, selector: str) -> str:
-        """The value of a filter list; "no filter" before the lists are mounted."""
-        for select in self.query(selector).results(Select):
-            return select.value if isinstance(select.value, str) else ALL
-        return ALL
+    @staticmethod
+    def _set_select(select: Select[str], options: list[tuple[Content | str, str]]) -> None:
+        """Replace the options, keeping the choice (set_options would reset it)."""
+        value = select.value
+        select.set_options(options)  # type: ignore[arg-type]
+        if any(v == value for _, v in options):
+            select.value = value  # type: ignore[assignment]
 
     # ------------------------------------------------------------- searching
 
     def query_from_fields(self, offset: int = 0) -> SearchQuery:
         from services.models import MaterialType, SearchQuery
 
-        library = self._filter("#library")
-        material = self._filter("#type")
+        library = self.query_one("#library", Select).value
+        material = self.query_one("#type", Select).value
         return SearchQuery(
             text=clean(self.query_one("#search", Input).value, newlines=False).strip(),
-            library_id=library or None,
-            material_type=MaterialType(material) if material else None,
+            library_id=library if isinstance(library, str) and library else None,
+            material_type=MaterialType(material) if isinstance(material, str) and material else None,
             available_now=self.query_one("#available", Checkbox).value,
             offset=offset,
             limit=self.page_size(),
@@ -244,7 +228,7 @@ class CatalogScreen(ManaScreen):
     @work(group="libraries", exclusive=True, exit_on_error=False)
     async def load_libraries(self) -> None:
         self._libraries = await self.kiosk.libraries()
-        self._set_select("#library", self._library_options())
+        self._set_select(self.query_one("#library", Select), self._library_options())
 
     def _show_summary(self) -> None:
         summary = self.query_one("#summary", Static)
