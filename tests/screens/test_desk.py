@@ -247,8 +247,11 @@ async def test_confirming_a_reservation_pressed_twice_acts_once(make_desk_app, c
 
 
 async def test_a_second_key_right_after_an_answer_does_not_act_on_the_next_row(
-    make_desk_app, service
+    make_desk_app, service, monkeypatch
 ) -> None:
+    # A longer quiet moment than the desk's 0.3 s, so that a slow test
+    # machine cannot let the second key of the double press come after it.
+    monkeypatch.setattr("screens.desk_queue.GUARD", 2.0)
     staff = await staff_session(service)
     first, second = (await service.staff_reservations(staff))[:2]
     async with make_desk_app().run_test(size=(80, 24)) as pilot:
@@ -258,7 +261,7 @@ async def test_a_second_key_right_after_an_answer_does_not_act_on_the_next_row(
         waiting = {v.reservation.id for v in await service.staff_reservations(staff)}
         assert first.reservation.id not in waiting
         assert second.reservation.id in waiting, "a double press is not a second decision"
-        await asyncio.sleep(GUARD_PAUSE)
+        await asyncio.sleep(2.2)
         await pilot.press("a")
         await settle(pilot)
         waiting = {v.reservation.id for v in await service.staff_reservations(staff)}
