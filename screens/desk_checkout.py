@@ -61,8 +61,6 @@ texts(
             "Lasītāja rezervācijas, kas gaida plauktā: {items}",
             "The patron's reservations waiting on the hold shelf: {items}",
         ),
-        "desk.blocked": ("Bloķēts: {reason}", "Blocked: {reason}"),
-        "desk.not_blocked": ("Nav bloķēts.", "Not blocked."),
         "desk.checkout.scan": (
             "Lasītājs atrasts. Ievadiet vai skenējiet eksemplāru svītrkodus.",
             "Patron found. Type or scan the copies' barcodes.",
@@ -152,16 +150,8 @@ class CheckoutPane(DeskPane):
         library = self._library_names.get(patron.home_library, patron.home_library)
         put(line, plain(tr("desk.checkout.patron", language, name=patron.name,
                            card=patron.card_number, library=library), newlines=False))
-        if account.blocks:
-            text = "\n".join(
-                tr("desk.blocked", language, reason=block.text(language))
-                for block in account.blocks
-            )
-            put(blocks, plain(text))
-            blocks.set_class(True, "-blocked")
-        else:
-            put(blocks, self.tr("desk.not_blocked"))
-            blocks.set_class(False, "-blocked")
+        put(blocks, plain(rows.blocks(account, language)))
+        blocks.set_class(bool(account.blocks), "-blocked")
         waiting = [
             f"{v.title} ({v.reservation.barcode})"
             for v in account.reservations

@@ -135,14 +135,9 @@ class PatronAccountScreen(ManaScreen):
         blocks = self.query_one("#patron-blocks", Static)
         if account is None:
             put(blocks, "")
-        elif account.blocks:
-            put(blocks, plain("\n".join(
-                tr("desk.blocked", language, reason=b.text(language)) for b in account.blocks
-            )))
-            blocks.set_class(True, "-blocked")
         else:
-            put(blocks, self.tr("desk.not_blocked"))
-            blocks.set_class(False, "-blocked")
+            put(blocks, plain(rows.blocks(account, language)))
+            blocks.set_class(bool(account.blocks), "-blocked")
         self._fill(account)
 
     def _fill(self, account: PatronAccount | None) -> None:

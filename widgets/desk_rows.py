@@ -14,6 +14,7 @@ from services.models import (
     FreeRequestView,
     LoanView,
     Patron,
+    PatronAccount,
     RenewalState,
     ReservationView,
 )
@@ -23,6 +24,8 @@ from widgets.fit_table import Column
 
 texts(
     {
+        "desk.blocked": ("Bloķēts: {reason}", "Blocked: {reason}"),
+        "desk.not_blocked": ("Nav bloķēts.", "Not blocked."),
         "desk.col.patron": ("Lasītājs", "Patron"),
         "desk.col.card": ("Karte", "Card"),
         "desk.col.barcode": ("Svītrkods", "Barcode"),
@@ -75,6 +78,15 @@ def _by(title: str, authors: list[str]) -> str:
     """ "Author — Title"; an author given as a dash or any mark is left out."""
     named = [a for a in authors if any(ch.isalnum() for ch in a)]
     return f"{'; '.join(named)} — {title}" if named else title
+
+
+def blocks(account: PatronAccount, language: str) -> str:
+    """What the service says blocks the patron, a line each, or that nothing does."""
+    if not account.blocks:
+        return tr("desk.not_blocked", language)
+    return "\n".join(
+        tr("desk.blocked", language, reason=block.text(language)) for block in account.blocks
+    )
 
 
 def patron_line(patron: Patron | None, language: str) -> str:
