@@ -5,20 +5,25 @@ looked up (``find_patrons``, then ``patron_account``): name, what blocks the
 patron (prominent), their ready reservations and current loans. Then each
 barcode is lent at Enter. Codes go into a queue and are lent one after the
 other while the field stays open for the next: nothing typed is lost or
-merged, however fast the scanner. A refusal (blocked patron, copy held for
-someone else, reading-room copy …) shows the service's reason and the field
-is ready for the next code. Esc starts over with the next patron.
+merged, however fast the scanner. The focus moves to the barcode field at
+the card's Enter: codes scanned while the card is still being looked up wait,
+in order, and go to that patron once found (never taken as a card number).
+A refusal (blocked patron, copy held for someone else, reading-room copy …)
+shows the service's reason and the field is ready for the next code. Esc
+starts over with the next patron.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import Widget
+from textual.worker import Worker
 from textual.widgets import Static
 
 from screens.desk_pane import DeskPane
@@ -98,6 +103,9 @@ class CheckoutPane(DeskPane):
         self.account: PatronAccount | None = None
         self.lent: list[LoanView] = []
         self._pending: deque[tuple[str, str]] = deque()
+        self._looking_up: str | None = None
+        self._early: list[str] = []
+        """Barcodes scanned while the card ``_looking_up`` was still being looked up."""
         self._draining = False
         self._library_names: dict[str, str] = {}
 
@@ -187,7 +195,8 @@ class CheckoutPane(DeskPane):
             return
         self.start_over(keep_status=True)
         self.status(lambda lang: tr("desk.checkout.looking", lang, card=card), "info")
-        self._lookup(self.session, card)
+        self._start_lookup(self.session, card)
+        self.query_one("#checkout-barcode", ScanInput).focus()
 
     def look_up(self, card: str) -> None:
         """Start a check-out for the patron with ``card`` (from the patron look-up)."""
@@ -195,7 +204,11 @@ class CheckoutPane(DeskPane):
             return
         self.start_over(keep_status=True)
         self.query_one("#checkout-card", ScanInput).value = card
-        self._lookup(self.session, card)
+        self._start_lookup(self.session, card)
+
+    def _start_lookup(self, session: Session, card: str) -> None:
+        self._looking_up = card
+        self._lookup(session, card)
 
     @work(group="desk-checkout-lookup", exclusive=True, exit_on_error=False)
     async def _lookup(self, session: Session, card: str) -> None:
@@ -206,15 +219,30 @@ class CheckoutPane(DeskPane):
         self.kiosk.service_answered()
         patron = next((p for p in found if p.card_number == card), None)
         if patron is None:
+            self._lookup_failed()
             self.status(lambda lang: tr("desk.checkout.not_found", lang, card=card), "error")
-            self.query_one("#checkout-card", ScanInput).focus()
             return
         account = await self.service.patron_account(session, patron.id)
         self.patron, self.account, self.lent = patron, account, []
+        self._looking_up = None
         self.show_patron()
         self.show_lent()
         self.status(lambda lang: tr("desk.checkout.scan", lang), "info")
         self.query_one("#checkout-barcode", ScanInput).focus()
+        early, self._early = self._early, []
+        for barcode in early:
+            self._lend(session, patron.card_number, barcode)
+
+    def _lookup_failed(self) -> None:
+        """No patron: the codes scanned meanwhile are dropped, the card field is ready."""
+        self._looking_up = None
+        self._early.clear()
+        self.query_one("#checkout-card", ScanInput).focus()
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        if worker.group == "desk-checkout-lookup":
+            self._lookup_failed()
+        super().worker_failed(worker)
 
     def action_new_patron(self) -> None:
         self.start_over()
@@ -222,6 +250,8 @@ class CheckoutPane(DeskPane):
 
     def start_over(self, *, keep_status: bool = False) -> None:
         self.workers.cancel_group(self, "desk-checkout-lookup")
+        self._looking_up = None
+        self._early.clear()
         self.patron = self.account = None
         self.lent = []
         self.query_one("#checkout-card", ScanInput).value = ""
@@ -238,14 +268,21 @@ class CheckoutPane(DeskPane):
         event.stop()
         if not event.value or self.session is None:
             return
+        if self.patron is None and self._looking_up is not None:
+            self._early.append(event.value)  # lent once the card's patron is found
+            return
         if self.patron is None:
             self.status(lambda lang: tr("desk.checkout.no_patron", lang), "error")
             self.query_one("#checkout-card", ScanInput).focus()
             return
-        self._pending.append((self.patron.card_number, event.value))
+        self._lend(self.session, self.patron.card_number, event.value)
+
+    def _lend(self, session: Session, card: str, barcode: str) -> None:
+        """Queue ``barcode`` for ``card``; the queue is lent in order."""
+        self._pending.append((card, barcode))
         if not self._draining:
             self._draining = True
-            self._drain(self.session)
+            self._drain(session)
 
     @work(group="desk-checkout", exit_on_error=False)
     async def _drain(self, session: Session) -> None:

@@ -12,6 +12,7 @@ reads the count and the dates off the screen instead of knowing them.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 from collections.abc import Iterator
@@ -19,11 +20,16 @@ from pathlib import Path
 
 import pytest
 
+from services.clock import SystemClock
+from services.memory import MemoryService
 from tests.pty_terminal import Terminal
+from tests.screens.desk_helpers import copies_of, lendable
 
 ROOT = Path(__file__).resolve().parent.parent
 USERNAME, PASSWORD, NAME = "staff-aizk", "demo1234", "Ilze Liepiņa"
 """Aizkraukle's librarian in the demo region (README "Demo logins")."""
+
+LIGA_CARD = "1000000003"
 
 COUNT = re.compile(r"Rezervācijas \((\d+)\)")
 
@@ -88,3 +94,34 @@ def visit(term: Terminal) -> None:
 
     term.send("\x11")  # Ctrl+Q: the desk is an ordinary program
     term.wait_until(lambda: not term.child.isalive() or None, "ending on Ctrl+Q", timeout=10)
+
+
+def test_a_scanner_burst_lends_both_copies_to_the_patron(term: Terminal) -> None:
+    """The card number, Enter, two barcodes, each with Enter, in one write (a
+    scanner, read in one go): both copies go to that patron."""
+    demo = MemoryService(clock=SystemClock())  # the same demo region as the program's
+    first, second = asyncio.run(copies_of(demo, "aizk", lendable, count=2))
+    try:
+        term.wait_for("Bibliotekāra pieslēgšanās")
+        term.wait_for("Nav pieslēdzies")
+        term.send(USERNAME)
+        term.wait_for(USERNAME)
+        term.press("enter")
+        term.send(PASSWORD)
+        term.press("enter")
+        term.wait_for(f"Pieslēdzies: {NAME}")
+        term.send("4")
+        term.wait_for("Lasītāja karte")
+        term.send(f"{LIGA_CARD}\r{first.item.barcode}\r{second.item.barcode}\r")
+
+        def both_lent() -> bool:
+            assert "nav atrasts" not in term.text(), term.text()
+            return "Izsniegts šajā reizē (2)" in term.text()
+
+        term.wait_until(both_lent, "showing both copies lent", timeout=30)
+        text = term.text()
+        assert "Līga Ozola" in text
+        assert first.item.barcode in text and second.item.barcode in text
+    except BaseException:
+        print("The screen when the test stopped:\n" + term.text())
+        raise

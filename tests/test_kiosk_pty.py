@@ -212,3 +212,25 @@ def test_no_escape_sequence_from_the_data_reaches_the_terminal(tmp_path, termina
     for sequence in INJECTED_SEQUENCES:
         assert sequence not in raw, f"{sequence!r} from the data reached the terminal"
     assert b"\x1b[2J\x1b]0;" not in raw
+
+
+# ------------------------------------------------------- keys in one read
+
+
+def test_a_login_typed_in_one_read_keeps_the_password_hidden(tmp_path, terminals) -> None:
+    """``liga``, Enter, the password, Enter in a single write (a slow SSH link,
+    a paste, tmux): the password goes to the password field, never on the screen."""
+    term = spawn(tmp_path, "--profile", "kiosk")
+    terminals.append(term)
+    term.wait_for(CATALOG)
+    term.send("\x1bOR")  # F3: Mana bibliotēka → login
+    term.wait_for("Pieslēgšanās")
+    term.wait_for("Lietotājvārds")
+    term.send("liga\rdemo1234\r")  # one os.write: the app reads it in one go
+
+    def logged_in() -> bool:
+        assert "demo1234" not in term.text(), f"the password is visible:\n{term.text()}"
+        return "Līga Ozola" in term.text()
+
+    term.wait_until(logged_in, "logged in as Līga", timeout=30)
+    assert b"demo1234" not in term.raw

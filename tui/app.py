@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from services.errors import ManaError, NotAuthenticated, ServiceUnavailable
 from tui.hardened import HardenedApp
 from tui.i18n import tr
+from tui.key_order import OrderedKeys
 
 if TYPE_CHECKING:
     from services.models import Library, Record, Session
@@ -38,8 +39,9 @@ Start = Callable[[], "tuple[LibraryService, KioskConfig]"]
 errors end the app (``KioskApp.start_error``)."""
 
 
-class KioskApp(HardenedApp):
-    """Mana bibliotēka on a terminal."""
+class KioskApp(OrderedKeys, HardenedApp):
+    """Mana bibliotēka on a terminal; its keys are applied in the order they
+    came, each in full (``tui.key_order``)."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "Mana bibliotēka"

@@ -1,18 +1,15 @@
 """``ScanInput``: a field for barcode scanners, which type a code and press Enter.
 
-A scanner types fast: the next code's first characters can already be
-waiting behind the Enter of the previous one. Textual's ``Input`` submits
-when the Enter has travelled up to the app's bindings, after the field may
-already have taken those next characters (two codes merged into one). This
-field takes the Enter in turn with the characters: it hands the code over
-(``Scanned``) and empties itself right there, so every code arrives whole and
-none is lost, however fast they come, and while the service is still
-answering the previous one.
+A scanner types fast: the next code's first characters are often already
+waiting behind the Enter of the previous one. The app applies keys one at a
+time, each with all it leads to (``tui.key_order``), so the Enter of one code
+is done before the next code's first character reaches any field. This field
+hands the code over at Enter (``Scanned``) and empties itself for the next
+one, while the service may still be answering the previous code.
 """
 
 from __future__ import annotations
 
-from textual import events
 from textual.message import Message
 from textual.widgets import Input
 
@@ -20,7 +17,7 @@ from tui.safe import clean
 
 
 class ScanInput(Input):
-    """An ``Input`` whose Enter posts ``Scanned(value)`` and clears the field at once."""
+    """An ``Input`` whose Enter posts ``Scanned(value)`` and empties the field."""
 
     class Scanned(Message):
         def __init__(self, input: ScanInput, value: str) -> None:
@@ -32,12 +29,7 @@ class ScanInput(Input):
         def control(self) -> ScanInput:
             return self.input
 
-    def _on_key(self, event: events.Key) -> None:
-        # Input's own key handler runs after this one unless the Enter is taken here.
-        if event.key != "enter":
-            return
-        event.stop()
-        event.prevent_default()
+    async def action_submit(self) -> None:
         value = clean(self.value, newlines=False).strip()
         self.value = ""
         self.post_message(self.Scanned(self, value))
