@@ -162,9 +162,20 @@ class SshSection(_Section):
     (fast first screen); false: start a fresh Python for every session."""
 
     warm_sessions: int = Field(default=4, ge=0, le=1000)
-    """Session processes kept started ahead, their catalog already drawn, for
-    connections with TERM=xterm-256color (first screen without the start-up
-    wait); replacements start one at a time. 0: start one per connection."""
+    """Session processes kept started ahead, their catalog already drawn
+    (first screen without the start-up wait), for every terminal type but
+    "dumb": shared between 256-colour types (xterm-256color, tmux-256color …)
+    and 16-colour ones (xterm, linux, screen, vt100 …) after the recent
+    connections; replacements start one at a time. 0: start one per connection."""
+
+    session_open_seconds: float = Field(default=10.0, gt=0, le=300)
+    """Seconds from connecting to a terminal session (a pty and a shell): a
+    connection without one by then (``ssh -N``, no pty …) is closed. Until
+    then it holds one of ``max_sessions``, so at most this long."""
+
+    idle_disconnect_seconds: int = Field(default=60, ge=1, le=3600)
+    """Seconds without a key after the idle logout (``[kiosk] idle_timeout`` +
+    ``idle_countdown`` without one) before the connection is closed too."""
 
     hangup_grace: float = Field(default=2.0, gt=0, le=60)
     """Seconds a session's process has after SIGHUP (then SIGTERM, then as

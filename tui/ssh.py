@@ -5,15 +5,26 @@ name, or the one set in ``[ssh] username``) and logs in inside the app. Each
 connection gets one session: its own ``mana --profile ssh`` process on its own
 pseudo-terminal (``tui.ssh_process``), with the client's terminal type and
 window size. Up to ``[ssh] warm_sessions`` of these processes are started
-ahead, their catalog already drawn (``tui.ssh_pool``); a connection whose
-terminal type is ``xterm-256color`` (what most clients send) takes one and
-sees it redrawn at its size; other terminal types, and a burst beyond the
-pool, start a process when they connect. Nothing else is accepted: no exec
-requests, subsystems (sftp), port, X11 or agent forwarding; the client's
-environment variables are never read (the process gets a small fixed
-environment); a shell without a pty is told to use ``ssh -t``. Connections at
-once and new connections per address per minute are limited; over a limit the
-client is told so and disconnected.
+ahead, their catalog already drawn (``tui.ssh_pool``); a connection takes one
+of its terminal type's colour family (``colour_family``: the app's output
+depends on the terminal type only through the number of colours) and sees it
+redrawn at its size; a burst beyond the pool starts a process when it
+connects. Nothing else is accepted: no exec requests, subsystems (sftp),
+port, X11 or agent forwarding; the client's environment variables are never
+read (the process gets a small fixed environment); a shell without a pty is
+told to use ``ssh -t``. Connections at once and new connections per address
+per minute are limited; over a limit the client is told so and disconnected.
+
+No connection holds a place for ever: one that has not started a terminal
+session ``[ssh] session_open_seconds`` after connecting is closed (it counts
+against ``max_sessions`` until then), and a session without a key for
+``idle_disconnect_seconds`` after its idle logout (``[kiosk] idle_timeout`` +
+``idle_countdown``) is ended and its connection closed.
+
+Every text a client shows from the SSH layer (disconnect reasons, the auth
+banner, the no-terminal line) is printable ASCII, Latvian without diacritics
+and English: OpenSSH prints other bytes of a disconnect reason as octal
+escapes (``p\304\201r\304\201k``). Only the app itself writes UTF-8, to the pty.
 
     mana ssh [--config PATH] [--host HOST] [--port PORT] [--host-key PATH]
 """
@@ -28,6 +39,7 @@ import signal
 import sys
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +50,35 @@ from tui.ssh_pool import Warm, WarmPool, adopt
 from tui.ssh_process import ExecLauncher, ForkLauncher, Launcher, PtyProcess
 
 BUSY = (
-    "Mana: šobrīd ir pārāk daudz savienojumu, lūdzu, mēģiniet vēlāk. / "
+    "Mana: sobrid ir par daudz savienojumu, ludzu, meginiet velak. / "
     "Too many sessions right now, please try again later."
 )
 TOO_OFTEN = (
-    "Mana: pārāk daudz savienojumu no jūsu adreses, lūdzu, pagaidiet minūti. / "
+    "Mana: par daudz savienojumu no jusu adreses, ludzu, pagaidiet minuti. / "
     "Too many connections from your address, please wait a minute."
 )
 NEEDS_TERMINAL = (
-    "Mana darbojas terminālī: savienojieties ar ssh -t. / "
+    "Mana darbojas terminali: savienojieties ar ssh -t. / "
     "Mana needs a terminal: connect with ssh -t.\r\n"
 )
+NO_SESSION = (
+    "Mana: savienojums slegts, jo sesija netika atverta. / "
+    "Connection closed: no terminal session was opened."
+)
+IDLE = (
+    "Mana: sesija slegta, jo ilgi nekas netika ievadits. / "
+    "Session closed: nothing was typed for a long time."
+)
+CLIENT_TEXTS = (BUSY, TOO_OFTEN, NEEDS_TERMINAL, NO_SESSION, IDLE)
+"""What the SSH layer itself tells a client: printable ASCII only (tested)."""
+
+RESTORE_TERMINAL = (
+    b"\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?2048l\x1b[?7h"
+    b"\x1b[<u\x1b[?1049l\x1b[?25h\x1b[?1004l\r\n"
+)
+"""What Textual writes when it stops (mouse, paste and focus reports off, the
+main screen back, the cursor shown): sent to the client when the server ends
+a session, whose app cannot do it any more."""
 TERM_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 """A terminal type we pass on; anything else becomes ``xterm-256color``."""
 
@@ -63,8 +93,20 @@ def session_env(term: str) -> dict[str, str]:
     }
 
 
-WARM_TERM = "xterm-256color"
-"""The terminal type of warm sessions; a client with another gets a new process."""
+WARM_TERMS = {"256color": "xterm-256color", "16color": "xterm"}
+"""Colour families with warm sessions, the most common first, and the
+terminal type their processes are started with."""
+
+
+def colour_family(term: str) -> str | None:
+    """The colour family of a terminal type, as Rich reads it (``Console.
+    _detect_color_system``: the part after the last hyphen; ``dumb`` has
+    none); None for one without warm sessions. Two terminal types of a family
+    get the same bytes from the app."""
+    term = term.strip().lower() if TERM_PATTERN.fullmatch(term) else "xterm-256color"
+    if term in ("dumb", "unknown"):
+        return None
+    return "256color" if term.rpartition("-")[2] in ("256color", "kitty") else "16color"
 
 MAX_ADDRESSES = 4096
 """Addresses remembered before the ones quiet for a minute are forgotten."""
@@ -118,9 +160,17 @@ class Sessions:
         )
         self.live: set[AppSession] = set()
         self.pool = WarmPool(
-            self.launcher, self.exec_launcher, self.argv, session_env(WARM_TERM),
+            self.launcher, self.exec_launcher, self.argv,
+            {family: session_env(term) for family, term in WARM_TERMS.items()},
             config.ssh.warm_sessions, config.ssh.hangup_grace,
         )
+
+    @property
+    def idle_limit(self) -> float:
+        """Seconds without a key before a session is ended: the app's idle
+        logout, then ``idle_disconnect_seconds`` more."""
+        kiosk, ssh = self.config.kiosk, self.config.ssh
+        return kiosk.idle_timeout + kiosk.idle_countdown + ssh.idle_disconnect_seconds
 
     async def close(self) -> None:
         await self.pool.close()
@@ -129,10 +179,15 @@ class Sessions:
 
 
 class AppSession(asyncssh.SSHServerSession[bytes]):
-    """One SSH session channel: a pty request, then a shell, which is the app."""
+    """One SSH session channel: a pty request, then a shell, which is the app.
+    ``on_started`` is called once the app is (being) started."""
 
-    def __init__(self, sessions: Sessions) -> None:
+    def __init__(self, sessions: Sessions, on_started: Callable[[], None]) -> None:
         self._sessions = sessions
+        self._on_started = on_started
+        self._last_input = 0.0
+        self._idle: asyncio.TimerHandle | None = None
+        self._told_to_use_t = False
         self._chan: asyncssh.SSHServerChannel[bytes] | None = None
         self._term: str | None = None
         self._size = (80, 24)
@@ -166,10 +221,13 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         if self._term is None:
             self._chan.write(NEEDS_TERMINAL.encode())
             self._chan.exit(1)
+            self._told_to_use_t = True  # the connection closes with the channel
             return
+        self._on_started()
+        self._watch_idle()
         chan = self._chan
         env = session_env(self._term)
-        warm = self._sessions.pool.take(env)
+        warm = self._sessions.pool.take(colour_family(self._term))
         self._sessions.pool.connected()
         self._sessions.live.add(self)
         if warm is not None:
@@ -196,6 +254,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         warm.process.resize(*self._size)  # in case the client resized meanwhile
 
     def data_received(self, data: bytes, datatype: asyncssh.DataType) -> None:
+        self._last_input = asyncio.get_running_loop().time()
         if self._process is not None:
             self._process.write(data)
 
@@ -213,6 +272,29 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         if self._process is not None:
             self._process.resume()
 
+    def _watch_idle(self) -> None:
+        """(Re)arm the idle check for when the last key is ``idle_limit`` old."""
+        loop = asyncio.get_running_loop()
+        if not self._last_input:
+            self._last_input = loop.time()
+        due = self._last_input + self._sessions.idle_limit
+        self._idle = loop.call_at(due, self._idle_check)
+
+    def _idle_check(self) -> None:
+        if asyncio.get_running_loop().time() < self._last_input + self._sessions.idle_limit:
+            self._watch_idle()  # a key came meanwhile
+        elif self._ending is None and self._process is not None:
+            self._ending = asyncio.get_running_loop().create_task(self._end_idle())
+
+    async def _end_idle(self) -> None:
+        """Nothing typed since long after the idle logout: end the app (it
+        logs out on SIGHUP, as on a hang-up), put the client's terminal back
+        and close the connection, saying why."""
+        await self.end()
+        if self._chan is not None and not self._chan.is_closing():
+            self._chan.write(RESTORE_TERMINAL)
+            self._chan.get_connection().disconnect(asyncssh.DISC_BY_APPLICATION, IDLE)
+
     def _app_ended(self, status: int) -> None:
         self._sessions.live.discard(self)
         if self._chan is not None:
@@ -220,6 +302,10 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             self._chan.get_connection().close()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+        if self._told_to_use_t and self._chan is not None:
+            self._chan.get_connection().close()  # the one session it may have is over
         self.end_soon()
 
     def end_soon(self) -> None:
@@ -236,7 +322,9 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
 
 
 class Gate(asyncssh.SSHServer):
-    """One connection: no password, one session, no forwarding of any kind."""
+    """One connection: no password, one session, no forwarding of any kind.
+    Without a terminal session ``session_open_seconds`` after connecting, it
+    is closed (until then it holds a place of ``max_sessions``)."""
 
     def __init__(self, sessions: Sessions) -> None:
         self._sessions = sessions
@@ -244,14 +332,29 @@ class Gate(asyncssh.SSHServer):
         self._refusal: str | None = None
         self._admitted = False
         self._has_session = False
+        self._deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self._conn = conn
         peer = conn.get_extra_info("peername") or ("?",)
         self._refusal = self._sessions.limits.admit(str(peer[0]))
         self._admitted = self._refusal is None
+        self._deadline = asyncio.get_running_loop().call_later(
+            self._sessions.config.ssh.session_open_seconds, self._no_session
+        )
+
+    def _session_started(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _no_session(self) -> None:
+        self._deadline = None
+        if self._conn is not None:
+            self._conn.disconnect(asyncssh.DISC_BY_APPLICATION, self._refusal or NO_SESSION)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self._session_started()  # nothing left to wait for
         if self._admitted:
             self._admitted = False
             self._sessions.limits.release()
@@ -269,7 +372,7 @@ class Gate(asyncssh.SSHServer):
         if self._has_session:
             return False
         self._has_session = True
-        return AppSession(self._sessions)
+        return AppSession(self._sessions, self._session_started)
 
     def connection_requested(self, *args: object) -> bool:
         return False

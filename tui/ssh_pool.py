@@ -1,13 +1,20 @@
 """Warm sessions: app processes started before anyone connects.
 
 A ``WarmPool`` keeps up to ``[ssh] warm_sessions`` app processes running on
-their own pty, each with the fixed environment of ``TERM=xterm-256color``,
-having drawn its catalog at ``WARM_SIZE`` for nobody. A new connection takes
-one (``take``): its output so far is thrown away except the terminal modes it
-switched on (alternate screen, mouse, bracketed paste, …), which are replayed
-to the client; the pty is set to the client's size, so the app redraws the
-whole screen. A warm process is only ever given to one connection, and it is
-ended with it like any other session.
+their own pty, having drawn their catalog at ``WARM_SIZE`` for nobody. Each
+belongs to a *family* of terminal types, given by the caller with the fixed
+environment its processes get (``tui.ssh``: 256 colours and 16 colours, the
+only thing about the terminal type the app's output depends on). A new
+connection takes one of its family (``take``): its output so far is thrown
+away except the terminal modes it switched on (alternate screen, mouse,
+bracketed paste, …), which are replayed to the client; the pty is set to the
+client's size, so the app redraws the whole screen. A warm process is only
+ever given to one connection, and it is ended with it like any other session.
+
+The pool is shared between the families after the families of the last
+``RECENT`` connections (warm or not), with at least one of each while the
+pool is as large as the number of families; before any connection, the first
+family gets three shares to every other's one.
 
 Replacements are started one at a time, each after the previous one has
 finished drawing and once no connection has started for ``CALM`` seconds
@@ -21,8 +28,8 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections import deque
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
 
 from tui.ssh_process import Launcher, PtyProcess
 
@@ -45,18 +52,25 @@ client must see again of a warm process's output before the connection."""
 
 MAX_MODES = 64
 
+RECENT = 32
+"""Connections whose families share out the pool."""
+
+PRIOR = 3
+"""Shares of the first family before (and beside) the recent connections'."""
+
 
 class Warm:
     """One warm process: its pty, and the mode switches it has written."""
 
-    def __init__(self, pool: WarmPool) -> None:
+    def __init__(self, pool: WarmPool, family: str) -> None:
         self._pool = pool
+        self.family = family
         self.modes: list[bytes] = []
         self.taken = False
         self._tail = b""
         self.output = asyncio.Event()
         self.process = PtyProcess(
-            pool.launcher, pool.argv, pool.env, WARM_SIZE,
+            pool.launcher, pool.argv, pool.envs[family], WARM_SIZE,
             on_output=self._seen, on_exit=self._ended, fallback=pool.fallback,
         )
 
@@ -80,13 +94,15 @@ class Warm:
 
 
 class WarmPool:
-    """Up to ``size`` warm processes of ``argv`` with ``env``."""
+    """Up to ``size`` warm processes of ``argv``; ``envs`` maps each family
+    (the first the most common) to the environment of its processes."""
 
     def __init__(self, launcher: Launcher, fallback: Launcher | None, argv: list[str],
-                 env: dict[str, str], size: int, grace: float) -> None:
+                 envs: Mapping[str, dict[str, str]], size: int, grace: float) -> None:
         self.launcher, self.fallback = launcher, fallback
-        self.argv, self.env, self.size, self.grace = argv, env, size, grace
+        self.argv, self.envs, self.size, self.grace = argv, dict(envs), size, grace
         self._ready: deque[Warm] = deque()
+        self._recent: deque[str] = deque(maxlen=RECENT)
         self._wake = asyncio.Event()
         self._closed = False
         self._filler: asyncio.Task[None] | None = None
@@ -103,15 +119,39 @@ class WarmPool:
     def __len__(self) -> int:
         return len(self._ready)
 
-    def take(self, env: dict[str, str]) -> Warm | None:
-        """A warm process for a connection whose process would get ``env``,
-        or None (another terminal type, or none left)."""
-        if env != self.env or not self._ready:
+    def take(self, family: str | None) -> Warm | None:
+        """A warm process of ``family`` for a new connection, or None (a
+        family without warm processes, or none of it left)."""
+        if family not in self.envs:
             return None
-        warm = self._ready.popleft()
+        self._recent.append(family)
+        warm = next((w for w in self._ready if w.family == family), None)
+        if warm is None:
+            return None
+        self._ready.remove(warm)
         warm.taken = True
         self._wake.set()
         return warm
+
+    def count(self, family: str) -> int:
+        """Warm processes of ``family`` waiting."""
+        return sum(w.family == family for w in self._ready)
+
+    def next_family(self) -> str:
+        """The family the next warm process is for: one with none waiting
+        first, else the one furthest below its share."""
+        families = list(self.envs)
+        if self.size >= len(families):
+            for family in families:
+                if self.count(family) == 0:
+                    return family
+        weights = Counter(self._recent)
+        weights[families[0]] += PRIOR
+        for family in families[1:]:
+            weights[family] += 1
+        total = sum(weights[f] for f in families)
+        return max(families,
+                   key=lambda f: self.size * weights[f] / total - self.count(f))
 
     def forget(self, warm: Warm) -> None:
         """A warm process ended by itself (before anyone took it)."""
@@ -129,7 +169,7 @@ class WarmPool:
             await self._calm()
             if self._closed:
                 return
-            warm = Warm(self)
+            warm = Warm(self, self.next_family())
             try:
                 await warm.process.start()
             except OSError as e:

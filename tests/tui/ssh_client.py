@@ -9,6 +9,7 @@ pyte screen.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import select
@@ -164,6 +165,51 @@ async def connect(port: int, username: str = "patron", **options: object) -> asy
         "127.0.0.1", port, username=username, known_hosts=None, client_keys=None,
         agent_path=None, **options,  # type: ignore[arg-type]
     )
+
+
+class Watched(asyncssh.SSHClient):
+    """A client connection that remembers that it ended (``closed``)."""
+
+    def __init__(self) -> None:
+        self.closed = asyncio.Event()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed.set()
+
+
+class DisconnectReasons(logging.Handler):
+    """The reasons in the disconnect messages asyncssh clients receive, in
+    order, while it is installed (``with DisconnectReasons() as reasons``).
+    asyncssh raises no error for a disconnect "by application" after the
+    login and says why only in its debug log, so they are read there."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.reasons: list[str] = []
+        self._logger = logging.getLogger("asyncssh")
+        self._level = self._logger.level
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "Received disconnect:" in str(record.msg) and record.args:
+            self.reasons.append(str(record.args[0]))  # type: ignore[index]
+
+    def __enter__(self) -> list[str]:
+        self._logger.addHandler(self)
+        self._logger.setLevel(logging.DEBUG)
+        asyncssh.set_debug_level(1)
+        return self.reasons
+
+    def __exit__(self, *exc: object) -> None:
+        self._logger.removeHandler(self)
+        self._logger.setLevel(self._level)
+
+
+async def connect_watched(port: int, username: str = "patron",
+                          ) -> tuple[asyncssh.SSHClientConnection, Watched]:
+    """A connection that opens nothing, and how it will end."""
+    watched = Watched()
+    conn = await connect(port, username, client_factory=lambda: watched)
+    return conn, watched
 
 
 class SshTerminal:
