@@ -1,5 +1,10 @@
 """The patron's list ("Saraksts", R4): collected without logging in, shown,
-trimmed, and sent to an e-mail address ("Nosūtīt uz e-pastu")."""
+trimmed, and sent to an e-mail address ("Nosūtīt uz e-pastu").
+
+One send at a time: while one is under way, Enter and the button do nothing.
+After a list went, the same list to the same address is not sent again until
+the patron asks again, by changing the list or typing the address anew (a
+kiosk's Enter repeats; each send is an e-mail from the library)."""
 
 from __future__ import annotations
 
@@ -33,6 +38,12 @@ texts(
         "list.send": ("Nosūtīt uz e-pastu", "Send to e-mail"),
         "list.sending": ("Sūta…", "Sending…"),
         "list.sent": ("Saraksts nosūtīts uz {email}.", "The list was sent to {email}."),
+        "list.already_sent": (
+            "Šis saraksts jau nosūtīts uz {email}. Lai sūtītu vēlreiz, mainiet sarakstu "
+            "vai ierakstiet adresi no jauna.",
+            "This list was already sent to {email}. To send it again, change the list "
+            "or type the address again.",
+        ),
         "list.key.open": ("Skatīt", "View"),
         "list.key.remove": ("Izņemt no saraksta", "Remove from list"),
         "list.key.email": ("E-pasts", "E-mail"),
@@ -56,6 +67,10 @@ class ListScreen(ManaScreen):
         self._error: ManaError | None = None
         """The service's answer to the last attempt, shown at the e-mail field."""
         self._sent_to: str | None = None
+        self._sending = False
+        """A send is under way: another Enter does nothing."""
+        self._delivered: tuple[tuple[int, ...], str] | None = None
+        """The list and the address of the last send that went."""
 
     def compose(self) -> ComposeResult:
         yield TopBar()
@@ -93,12 +108,12 @@ class ListScreen(ManaScreen):
             table.relabel(self.language)
         self._show_outcome()
 
-    def _show_outcome(self) -> None:
+    def _show_outcome(self, key: str = "list.sent") -> None:
         error = self._error
         self.query_one("#list-email-error", Static).update(
             Content(clean(error.text(self.language))) if error is not None else ""
         )
-        sent = self.tr("list.sent", email=self._sent_to) if self._sent_to else ""
+        sent = self.tr(key, email=self._sent_to) if self._sent_to else ""
         self.query_one("#list-sent", Static).update(Content(clean(sent)))
 
     def show_records(self) -> None:
@@ -147,18 +162,29 @@ class ListScreen(ManaScreen):
     @on(Input.Submitted, "#list-email")
     @on(Button.Pressed, "#list-send-button")
     def _send_pressed(self) -> None:
+        if self._sending:
+            return
+        email = self.query_one("#list-email", Input).value.strip()
+        ids = tuple(self.kiosk.record_list)
+        if self._delivered == (ids, email):
+            self._error = None
+            self._sent_to = email
+            self._show_outcome("list.already_sent")
+            return
+        self._sending = True
         self._error = None
         self._sent_to = None
         self._show_outcome()
         self.query_one("#list-sent", Static).update(self.tr("list.sending"))
         self.query_one("#list-send-button", Button).disabled = True
-        self.send(self.query_one("#list-email", Input).value.strip())
+        self.send(list(ids), email)
 
     @work(group="send_list", exclusive=True, exit_on_error=False)
-    async def send(self, email: str) -> None:
-        ids = list(self.kiosk.record_list)
+    async def send(self, ids: list[int], email: str) -> None:
         message = await self.service.send_list(ids, email, self.language)
         self.kiosk.service_answered()
+        self._sending = False
+        self._delivered = (tuple(ids), email)
         self.query_one("#list-send-button", Button).disabled = False
         self._sent_to = message.to
         self._show_outcome()
@@ -167,6 +193,7 @@ class ListScreen(ManaScreen):
     def worker_failed(self, worker: Worker) -> None:
         if worker.group != "send_list":
             return
+        self._sending = False
         self.query_one("#list-send-button", Button).disabled = False
         if isinstance(worker.error, ManaError):  # InvalidInput (field "email") above all
             self._error = worker.error
@@ -175,6 +202,7 @@ class ListScreen(ManaScreen):
 
     @on(Input.Changed, "#list-email")
     def _typing(self) -> None:
+        self._delivered = None  # a new address, or the same typed again: a new request
         if self._error is not None:
             self._error = None
             self._show_outcome()

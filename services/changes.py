@@ -27,12 +27,15 @@ class TrackedDict(dict[K, V], Generic[K, V]):
     """A dict that remembers the keys set since the last ``take``.
 
     Entities (and messages) are replaced, never removed: the removing methods raise, so a
-    change that a journal could not see cannot happen silently.
+    change that a journal could not see cannot happen silently. The one way out is
+    ``forget``, which the journal sees (old messages past the outbox's retention).
     """
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.changed: set[K] = set()
+        self.forgotten: set[K] = set()
+        """Keys removed on purpose (``forget``), for the journal to delete."""
 
     def __setitem__(self, key: K, value: V) -> None:
         super().__setitem__(key, value)
@@ -44,6 +47,17 @@ class TrackedDict(dict[K, V], Generic[K, V]):
             return []
         keys, self.changed = self.changed, set()
         return [self[k] for k in sorted(keys)]  # type: ignore[type-var]
+
+    def forget(self, key: K) -> None:
+        """Remove ``key`` the one visible way: the journal deletes its row too
+        (the outbox's old messages, ``Store.forget_messages``)."""
+        super().__delitem__(key)
+        self.changed.discard(key)
+        self.forgotten.add(key)
+
+    def take_forgotten(self) -> list[K]:
+        keys, self.forgotten = self.forgotten, set()
+        return sorted(keys)  # type: ignore[type-var]
 
     def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("a tracked entity dict is only set item by item, never emptied")
@@ -63,11 +77,13 @@ class Changes:
     free_requests: list[FreeRequest] = field(default_factory=list)
     accounts: list[AccountState] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
+    forgotten_messages: list[int] = field(default_factory=list)
+    """Ids of messages past the outbox's retention, to delete."""
 
     def __bool__(self) -> bool:
         return bool(
             self.copies or self.loans or self.reservations or self.free_requests
-            or self.accounts or self.messages
+            or self.accounts or self.messages or self.forgotten_messages
         )
 
 
@@ -85,4 +101,5 @@ def take_changes(store: Store) -> Changes:
         ids, store.changed_accounts = store.changed_accounts, set()
         changes.accounts = [store.accounts[i] for i in sorted(ids) if i in store.accounts]
     changes.messages = store.outbox.take()
+    changes.forgotten_messages = store.outbox.take_forgotten()
     return changes

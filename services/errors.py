@@ -53,9 +53,31 @@ class InvalidCredentials(ManaError):
 
 
 class TooManyAttempts(ManaError):
+    """Too many failed attempts from here: try again in ``seconds`` (the HTTP
+    answer's ``Retry-After``); the sentence says how long."""
+
     code = "too_many_attempts"
     default_lv = "Pārāk daudz mēģinājumu. Lūdzu, uzgaidiet brīdi un mēģiniet vēlreiz."
     default_en = "Too many attempts. Please wait a moment and try again."
+
+    def __init__(
+        self, lv: str | None = None, en: str | None = None, *, seconds: int | None = None
+    ) -> None:
+        self.seconds = max(1, int(seconds)) if seconds is not None else None
+        if self.seconds is not None and lv is None and en is None:
+            lv_wait, en_wait = _wait(self.seconds)
+            lv = f"Pārāk daudz mēģinājumu. Mēģiniet vēlreiz pēc {lv_wait}."
+            en = f"Too many attempts. Try again in {en_wait}."
+        super().__init__(lv, en)
+
+
+def _wait(seconds: int) -> tuple[str, str]:
+    """``seconds`` as the patron reads it: "45 s" under a minute, else whole
+    minutes rounded up ("4 min")."""
+    if seconds < 60:
+        return f"{seconds} s", f"{seconds} s"
+    minutes = -(-seconds // 60)
+    return f"{minutes} min", f"{minutes} min"
 
 
 class NotAuthenticated(ManaError):

@@ -11,9 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from services.text import has_controls, storable
 
 T = TypeVar("T")
 
@@ -22,6 +25,45 @@ class Model(BaseModel):
     """Base of every domain model: immutable, no unknown fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+# --------------------------------------------------------------------------
+# Text that comes from outside
+
+LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+"""A single-line field in JSON Schema terms: no control character."""
+
+
+def _storable(value: str) -> str:
+    if not storable(value):
+        raise PydanticCustomError("unstorable_text", "a character that cannot be stored")
+    return value
+
+
+def _single_line(value: str) -> str:
+    _storable(value)
+    if has_controls(value):
+        raise PydanticCustomError("control_character", "a control character")
+    return value
+
+
+def line(max_length: int | None = None) -> Any:
+    """The type of a single-line field (a name, a code, an address): text
+    that can be stored, without control characters (NUL, ESC, tab, newline …),
+    at most ``max_length`` characters. Like pydantic's ``constr``; the server's
+    boundary answers 422 naming the field (``handlers.describe_validation``)."""
+    return Annotated[
+        str,
+        Field(max_length=max_length, json_schema_extra={"pattern": LINE_PATTERN}),
+        AfterValidator(_single_line),
+    ]
+
+
+def free_text(max_length: int | None = None) -> Any:
+    """The type of a field a person writes freely (a title, a reason, a note):
+    text that can be stored, at most ``max_length`` characters. Control
+    characters are the engine's to strip (R8: ``rules.validate_free_request``)."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_storable)]
 
 
 # --------------------------------------------------------------------------
@@ -226,8 +268,8 @@ class CopyView(Model):
 class SearchQuery(Model):
     """A catalog search (R1). Empty ``text`` lists the whole catalog."""
 
-    text: str = Field(default="", max_length=500)
-    library_id: str | None = None
+    text: free_text(500) = ""
+    library_id: line(64) | None = None
     material_type: MaterialType | None = None
     available_now: bool = False
     """Only records with a copy that can be ordered now ("Pasūtīt")."""
@@ -375,15 +417,17 @@ class FreeRequestState(StrEnum):
 class FreeRequestForm(Model):
     """What the patron types into "Veikt pasūtījumu" (R8).
 
-    Length limits are checked by the service with a message at the field.
+    Length limits are checked by the service with a message at the field
+    (the server's body, ``routes.FreeRequestBody``, also refuses them at the
+    door); text that cannot be stored is refused here.
     """
 
-    author: str = ""
-    title: str = ""
-    year: str = ""
-    info: str = ""
-    library_id: str = ""
-    collection: str = ""
+    author: free_text() = ""
+    title: free_text() = ""
+    year: free_text() = ""
+    info: free_text() = ""
+    library_id: free_text() = ""
+    collection: free_text() = ""
 
 
 class FreeRequest(Model):

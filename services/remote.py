@@ -43,7 +43,8 @@ from services.models import (
     Session,
     Verdict,
 )
-from services.server.wire import IDEMPOTENCY_HEADER, error_from
+from services.server.maintenance import KEY_HEADER
+from services.server.wire import CLIENT_HEADER, IDEMPOTENCY_HEADER, error_from
 
 T = TypeVar("T")
 
@@ -87,7 +88,17 @@ class RemoteService:
         retries: int = 2,
         transport: httpx.AsyncBaseTransport | None = None,
         backoff: float = 0.1,
+        maintenance_key: str | None = None,
+        client: str | None = None,
     ) -> None:
+        """``maintenance_key``: the server's (``services.server.maintenance``),
+        without which ``expire_holds`` is refused (``Forbidden``). ``client``:
+        this terminal's name in every request (``CLIENT_HEADER``; a random
+        one per ``RemoteService`` when not given), so that a server behind
+        which it is a trusted proxy counts its failed logins apart from other
+        terminals at the same address."""
+        self._maintenance_key = maintenance_key
+        self.client = client or f"mana-{uuid.uuid4().hex[:16]}"
         self._timeout = timeout
         self._retries = retries
         self._backoff = backoff
@@ -96,7 +107,7 @@ class RemoteService:
             timeout=httpx.Timeout(timeout),
             transport=transport,
             verify=_tls(),
-            headers={"Accept": "application/json"},
+            headers={"Accept": "application/json", CLIENT_HEADER: self.client},
         )
 
     async def aclose(self) -> None:
@@ -120,9 +131,10 @@ class RemoteService:
         params: dict[str, Any] | None = None,
         body: Any = None,
         idempotent: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         """Send one request; the decoded answer as ``expect`` (None: no body)."""
-        headers: dict[str, str] = {}
+        headers = dict(headers or {})
         if session is not None:
             headers["Authorization"] = f"Bearer {session.token}"
         write = method == "POST" and idempotent
@@ -313,8 +325,9 @@ class RemoteService:
         return await self._write(session, "/staff/check-in", CheckInResult, barcode=barcode)
 
     async def expire_holds(self) -> list[ReservationView]:
+        key = {KEY_HEADER: self._maintenance_key} if self._maintenance_key else {}
         return await self._call("POST", "/maintenance/expire-holds", list[ReservationView],
-                                idempotent=True)
+                                idempotent=True, headers=key)
 
     async def _write(self, session: Session, path: str, expect: Any, **body: Any) -> Any:
         """A POST of an account or staff write with its idempotency key."""

@@ -35,10 +35,8 @@ from services.text import clean, format_date  # noqa: F401  (format_date: part o
 if TYPE_CHECKING:
     import holidays
 
-# Accounts
-MAX_FAILED_LOGINS = 5
+# Accounts (failed logins never lock an account: ``login_delay`` only slows it)
 LOGIN_WINDOW = timedelta(minutes=15)
-LOCKOUT = timedelta(minutes=15)
 RESET_CODE_VALID = timedelta(minutes=30)
 RESET_CODE_TRIES = 5
 PASSWORD_MIN = 8
@@ -57,6 +55,9 @@ RECENT_DAYS = 30
 # Lists (R4)
 LIST_MAX = 200
 EMAIL_MAX = 254
+LISTS_WAITING_MAX = 1000
+"""Lists waiting to be delivered at most: anyone may send one, so past this
+the outbox takes no more until the mailer catches up (``lists_waiting``)."""
 
 # --------------------------------------------------------------------------
 # Refusals
@@ -361,6 +362,16 @@ def validate_free_request(
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
+def lists_waiting() -> Refusal:
+    return Refusal(
+        code="lists_waiting",
+        lv="Pašlaik tiek sūtīts ļoti daudz sarakstu. Lūdzu, mēģiniet vēlreiz pēc stundas "
+        "vai sazinieties ar bibliotēku.",
+        en="Very many lists are being sent right now. Please try again in an hour "
+        "or contact the library.",
+    )
+
+
 def validate_email(email: str) -> str:
     """An e-mail address for a list (R4), stripped, or ``InvalidInput("email")``."""
     address = email.strip()
@@ -387,6 +398,21 @@ def validate_password(password: str) -> None:
             f"Parole nedrīkst būt garāka par {PASSWORD_MAX} rakstzīmēm.",
             f"The password must be at most {PASSWORD_MAX} characters long.",
         )
+
+
+def login_delay(failures: int, free: int, longest: float) -> float:
+    """Seconds a login attempt on an account waits, whoever makes it, after
+    ``failures`` recent failed logins on that username or card number from
+    anywhere (known or not: the same for both): none for the first ``free``,
+    then 1 s, doubling with each further failure, at most ``longest``.
+
+    This is the only thing failures from many places do to an account: it is
+    slowed, never refused, so nobody can lock its owner out. Refusing (429)
+    is for one client that failed too often (``services.server.auth``)."""
+    excess = failures - free
+    if excess < 0 or longest <= 0:
+        return 0.0
+    return min(2.0 ** min(excess, 32), longest)
 
 
 # --------------------------------------------------------------------------

@@ -10,6 +10,9 @@ It remembers what each call changed (``services.changes``) for a journal.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,10 +47,42 @@ from services.search import CatalogIndex
 HOLDING = (ReservationState.REQUESTED, ReservationState.READY)
 
 
+CODE_HASH = "sha256"
+"""The prefix of a kept recovery code: ``sha256$<salt hex>$<digest hex>``."""
+
+
+def hash_reset_code(code: str) -> str:
+    """A recovery code as it is kept: salted SHA-256, never the code itself.
+
+    A fast hash is enough here: the code lives 30 minutes and a wrong guess
+    counts against ``RESET_CODE_TRIES``; what it stops is the code being read
+    from the database file, its backups or a row dump."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.sha256(salt + code.encode()).hexdigest()
+    return f"{CODE_HASH}${salt.hex()}${digest}"
+
+
+def reset_code_matches(kept: str, code: str) -> bool:
+    """Whether ``code`` is the one ``kept`` (``hash_reset_code``) stands for,
+    compared in constant time."""
+    try:
+        scheme, salt_hex, digest = kept.split("$")
+        salt = bytes.fromhex(salt_hex)
+    except ValueError:
+        return False
+    given = hashlib.sha256(salt + code.encode("utf-8", "surrogatepass")).hexdigest()
+    return scheme == CODE_HASH and hmac.compare_digest(given, digest)
+
+
+def is_hashed_code(kept: str) -> bool:
+    return kept.startswith(f"{CODE_HASH}$")
+
+
 @dataclass
 class AccountState:
     """A patron's login data; ``password`` is the clear text until it is hashed
-    (an account loaded from the server's database has only ``password_hash``)."""
+    (an account loaded from the server's database has only ``password_hash``).
+    ``reset_code`` is the pending recovery code's hash (``hash_reset_code``)."""
 
     patron: Patron
     password: str | None
@@ -131,6 +166,12 @@ class Store:
         """Every message by id, in the order they were written (R13)."""
         self.waiting: set[int] = set()
         """Ids of the messages still to be delivered."""
+        self.waiting_lists: set[int] = set()
+        """Those of them that are lists (R4): anyone may send one, so their
+        number is capped (``rules.LISTS_WAITING_MAX``)."""
+        self.last_message = 0
+        """The highest message id ever kept: ids go on from it, also after
+        old messages were forgotten (``forget_messages``)."""
         self.reminded_on: date | None = None
         """The last day the due-date reminders were looked for."""
         for tracked in (self.copies, self.loans, self.reservations, self.free_requests,
@@ -294,7 +335,7 @@ class Store:
     ) -> Message:
         subject, body = text
         message = Message(
-            id=len(self.outbox) + 1,
+            id=self.last_message + 1,
             kind=kind,
             to=to,
             sender=self.sender,
@@ -308,10 +349,27 @@ class Store:
 
     def put_message(self, message: Message) -> None:
         self.outbox[message.id] = message
+        self.last_message = max(self.last_message, message.id)
         if message.waiting:
             self.waiting.add(message.id)
+            if message.kind == MessageKind.LIST:
+                self.waiting_lists.add(message.id)
         else:
             self.waiting.discard(message.id)
+            self.waiting_lists.discard(message.id)
+
+    def forget_messages(self, before: datetime) -> int:
+        """Forget the messages delivered or given up before ``before`` (the
+        outbox's retention); how many. Waiting ones stay, and so does the
+        newest message, whose id the next ids follow after a restart."""
+        old = [
+            m.id for m in self.outbox.values()
+            if not m.waiting and m.id != self.last_message
+            and (m.sent or m.created) < before
+        ]
+        for message_id in old:
+            self.outbox.forget(message_id)
+        return len(old)
 
     def remind(self, today: date, now: datetime) -> list[Loan]:
         """R13: the due-date reminders of ``today``, once a day (a later call

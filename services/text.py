@@ -3,8 +3,9 @@
 ``fold`` makes text comparable regardless of case and diacritics
 (``grāmata`` → ``gramata``), ``words`` splits folded text into the tokens the
 catalog index stores, ``clean`` strips the control characters that must never
-reach a terminal, and ``format_date``/``format_money`` write values the way a
-Latvian patron reads them.
+reach a terminal, ``storable`` and ``has_controls`` tell whether a text that
+came from outside can be kept at all (the server's boundary checks them), and
+``format_date``/``format_money`` write values the way a Latvian patron reads them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ _ISBN = re.compile(r"\d[\d-]{8,}[\dx]")
 _FORMAT = "\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb"
 _CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_FORMAT}]")
 _CONTROLS_AND_NEWLINES = re.compile(f"[\x00-\x1f\x7f-\x9f{_FORMAT}]")
+# Half of a UTF-16 pair without its other half: Python holds it, UTF-8 cannot.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_LINE_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +66,19 @@ def clean(text: str, *, keep_newlines: bool = False) -> str:
     """
     pattern = _CONTROLS if keep_newlines else _CONTROLS_AND_NEWLINES
     return pattern.sub("", text)
+
+
+def storable(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8 (the database, JSON, e-mail):
+    false for an unpaired surrogate such as the JSON string ``"a\\ud800"``."""
+    return text.isascii() or _SURROGATES.search(text) is None
+
+
+def has_controls(text: str, *, multiline: bool = False) -> bool:
+    """Whether ``text`` holds a C0/C1 control character or DEL (NUL, ESC …);
+    tab, newline and carriage return count as text with ``multiline``."""
+    pattern = _TEXT_CONTROLS if multiline else _LINE_CONTROLS
+    return pattern.search(text) is not None
 
 
 def format_date(d: date) -> str:

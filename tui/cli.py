@@ -116,8 +116,10 @@ def build_service(config: KioskConfig) -> LibraryService:
     """The adapter the settings ask for. Raises ``StartError``."""
     if config.service.kind == "remote":
         from services.remote import RemoteService
+        from tui.config import client_name
 
-        return RemoteService(config.service.url, timeout=config.service.timeout)
+        return RemoteService(config.service.url, timeout=config.service.timeout,
+                             client=client_name(config))
 
     from services.clock import SystemClock
     from services.memory import MemoryService

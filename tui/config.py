@@ -24,6 +24,7 @@ This module does not import textual.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any, Literal
 
@@ -55,6 +56,7 @@ __all__ = [
     "ServiceKind",
     "ServiceSection",
     "SshSection",
+    "client_name",
     "dump_defaults",
     "load_config",
     "read_toml",
@@ -127,6 +129,14 @@ class ServiceSection(_Section):
     """Number of records in the demo region (``memory`` only); None = the
     generator's default (about 320)."""
 
+    terminal_id: str = Field(default="", pattern=r"^[A-Za-z0-9._:@-]{0,64}$")
+    """This terminal's name to the library service (``remote`` only), e.g.
+    "centrala-kiosks-2": failed logins are counted per terminal, so one
+    person's do not hold up the other terminals behind the same address
+    (believed only from an address in ``[server] trusted_proxies``). Empty:
+    a random name each time mana starts. In the ``ssh`` profile every
+    connection adds its own random part (``client_name``)."""
+
 
 class MailSection(_Section):
     """``[mail]``: the e-mails sent to patrons (R13)."""
@@ -192,6 +202,19 @@ class KioskConfig(_Section):
     server: ServerSettings = ServerSettings()
     """``[server]``: read by ``mana serve`` (``services.server.settings``);
     validated here too, so one file can hold both and a typo is caught."""
+
+
+def client_name(config: KioskConfig) -> str | None:
+    """The name this process gives itself to the library service (the
+    ``X-Mana-Client`` of ``services.remote.RemoteService``): ``terminal_id``
+    (None, a random one, when empty); in the ``ssh`` profile, where each
+    connection is a process of its own, ``terminal_id`` (or "ssh") with a
+    random part per connection, so that the connections of one gateway are
+    counted apart."""
+    name = config.service.terminal_id
+    if config.kiosk.profile == "ssh":
+        return f"{name or 'ssh'}/{uuid.uuid4().hex[:16]}"
+    return name or None
 
 
 # ---------------------------------------------------------------- loading

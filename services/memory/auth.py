@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import hmac
+import hashlib
+import math
 import secrets
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from services import messages, rules
 from services.errors import InvalidCode, InvalidCredentials, TooManyAttempts
 from services.memory.base import MemoryBase
 from services.models import MessageKind, Session
-from services.store import AccountState, Store
+from services.store import AccountState, Store, hash_reset_code, reset_code_matches
 
 
 def find_account(store: Store, identifier: str) -> AccountState | None:
@@ -24,12 +25,16 @@ def find_account(store: Store, identifier: str) -> AccountState | None:
 
 class AuthMixin(MemoryBase):
     async def login(self, identifier: str, password: str) -> Session:
+        """A session for the right password. Failures never lock the account
+        (docs/rules.md, Accounts): who is guessing is for the server to judge
+        (``services.server.auth``), and nothing about a failure is written down.
+        An unknown user, a wrong password and a password kept in clear (the
+        demo's, until its first login) each cost one argon2 check, so the time
+        of the answer does not tell which it was."""
         from services.memory.hashing import check, dummy_check, in_background  # not at start-up
 
-        async with self._begin() as (store, now):
+        async with self._begin() as (store, _now):
             account = find_account(store, identifier)
-            if account is not None and account.locked_until and now < account.locked_until:
-                raise TooManyAttempts()
             stored_hash = account.password_hash if account else None
             clear = account.password if account else None
         if account is None:
@@ -38,30 +43,22 @@ class AuthMixin(MemoryBase):
         matches, new_hash = await in_background(
             check, self._hasher, stored_hash, clear, password
         )
+        if not matches:
+            if stored_hash is None:  # compared in clear, in no time: spend a check's
+                await in_background(dummy_check, self._hasher, password)
+            raise InvalidCredentials()
         async with self._locked() as store:
-            now = self._clock.now()
-            if not matches:
-                self._failed(account, now)
-                store.account_changed(account)
-                raise InvalidCredentials()
             if new_hash and account.password_hash is None and account.password == clear:
                 account.password_hash, account.password = new_hash, None
                 store.account_changed(account)
             if account.failures or account.locked_until is not None:
+                # counts and locks written by earlier versions mean nothing now
+                account.failures.clear()
+                account.locked_until = None
                 store.account_changed(account)
-            account.failures.clear()
-            account.locked_until = None
             token = secrets.token_urlsafe(32)
             self._sessions[token] = account.patron.id
             return Session(token=token, patron=account.patron)
-
-    @staticmethod
-    def _failed(account: AccountState, now: datetime) -> None:
-        account.failures = [t for t in account.failures if now - t < rules.LOGIN_WINDOW]
-        account.failures.append(now)
-        if len(account.failures) >= rules.MAX_FAILED_LOGINS:
-            account.locked_until = now + rules.LOCKOUT
-            account.failures.clear()
 
     async def logout(self, session: Session) -> None:
         async with self._lock:
@@ -69,17 +66,14 @@ class AuthMixin(MemoryBase):
 
     async def request_password_reset(self, identifier: str) -> None:
         async with self._begin() as (store, now):
-            key = identifier.strip().casefold()
-            recent = [t for t in self._reset_requests.get(key, []) if now - t < rules.LOGIN_WINDOW]
-            if len(recent) >= rules.RESET_CODE_TRIES:
-                self._reset_requests[key] = recent
-                raise TooManyAttempts()
-            self._reset_requests[key] = [*recent, now]
+            wait = _note_reset_request(self._reset_requests, identifier, now)
+            if wait is not None:
+                raise TooManyAttempts(seconds=math.ceil(wait))
             account = find_account(store, identifier)
             if account is None:
                 return
             code = f"{secrets.randbelow(1_000_000):06d}"
-            account.reset_code = code
+            account.reset_code = hash_reset_code(code)  # the code itself goes only by e-mail
             account.reset_expires = now + rules.RESET_CODE_VALID
             account.reset_tries = 0
             store.account_changed(account)
@@ -101,7 +95,7 @@ class AuthMixin(MemoryBase):
                 or account.reset_tries >= rules.RESET_CODE_TRIES
             ):
                 raise InvalidCode()
-            if not hmac.compare_digest(code.strip().encode(), account.reset_code.encode()):
+            if not reset_code_matches(account.reset_code, code.strip()):
                 account.reset_tries += 1
                 store.account_changed(account)
                 if account.reset_tries >= rules.RESET_CODE_TRIES:
@@ -117,3 +111,40 @@ class AuthMixin(MemoryBase):
             patron_id = account.patron.id
             for token in [t for t, p in self._sessions.items() if p == patron_id]:
                 del self._sessions[token]
+
+
+RESET_KEYS_KEPT = 10_000
+"""At most this many identifiers' recent recovery requests are remembered;
+past it the longest untouched is forgotten first (the server's own limit
+per client address stands in front of this one)."""
+
+
+def reset_key(identifier: str) -> bytes:
+    """What the recovery requests of ``identifier`` are counted under: a hash
+    of its folded form, 16 bytes however long the identifier was (anyone may
+    ask, for any identifier, existing or not)."""
+    folded = identifier.strip().casefold().encode("utf-8", "surrogatepass")
+    return hashlib.sha256(folded).digest()[:16]
+
+
+def _note_reset_request(
+    requests: dict[bytes, list[datetime]], identifier: str, now: datetime
+) -> float | None:
+    """Count a recovery request for ``identifier``: None when it may go on,
+    else the seconds until it may. ``requests`` is kept in the order entries
+    were last touched, so what expired is forgotten from its front, and it
+    never holds more than ``RESET_KEYS_KEPT`` keys."""
+    while requests:
+        oldest = next(iter(requests))
+        if now - requests[oldest][-1] < rules.LOGIN_WINDOW:
+            break
+        del requests[oldest]
+    key = reset_key(identifier)
+    recent = [t for t in requests.pop(key, []) if now - t < rules.LOGIN_WINDOW]
+    if len(recent) >= rules.RESET_CODE_TRIES:
+        requests[key] = recent
+        return max(1.0, (rules.LOGIN_WINDOW - (now - recent[0])).total_seconds())
+    requests[key] = [*recent, now]
+    while len(requests) > RESET_KEYS_KEPT:
+        del requests[next(iter(requests))]
+    return None

@@ -257,6 +257,8 @@ class PatronMixin(MemoryBase):
                     f"Sarakstā jābūt no 1 līdz {rules.LIST_MAX} kataloga ierakstiem.",
                     f"The list must hold 1 to {rules.LIST_MAX} records of the catalog.",
                 )
+            if len(store.waiting_lists) >= rules.LISTS_WAITING_MAX:
+                raise Refused(rules.lists_waiting())
             text = messages.record_list(language, [store.records[i] for i in unique])
             return store.send_to(address, language, MessageKind.LIST, text, now)
 

@@ -12,8 +12,9 @@ With no SMTP server configured (the demo) this is where messages are read.
 ``mana expire-holds`` expires uncollected holds now, passing each copy to
 the next reader, and sends the day's due-date reminders: what the server
 also does every ``maintenance_minutes``. While a server holds the database
-the command asks that server (``POST /api/v1/maintenance/expire-holds``);
-otherwise it works on the file itself. Messages to the terminal are in
+the command asks that server (``POST /api/v1/maintenance/expire-holds``,
+with the maintenance key that server wrote next to the database: run it as
+the server's user); otherwise it works on the file itself. Messages to the terminal are in
 English, like the other administration commands; text from the data has its
 control characters removed before it is printed.
 """
@@ -169,10 +170,13 @@ async def _expire_in_file(settings: ServerSettings) -> list[ReservationView]:
         database.close()
 
 
-async def _expire_by_server(url: str) -> list[ReservationView]:
+async def _expire_by_server(url: str, database: str) -> list[ReservationView]:
+    """Ask the server at ``url``, with the maintenance key it wrote next to
+    ``database`` (``services.server.maintenance``): without it the server refuses."""
     from services.remote import RemoteService
+    from services.server.maintenance import read_key
 
-    async with RemoteService(url, timeout=60) as client:
+    async with RemoteService(url, timeout=60, maintenance_key=read_key(database)) as client:
         return await client.expire_holds()
 
 
@@ -200,23 +204,28 @@ def expire_holds_main(argv: list[str]) -> int:
     except SettingsError as e:
         print(e, file=sys.stderr)
         return EXIT_USAGE
-    from services.errors import ManaError
+    from services.errors import Forbidden, ManaError
+    from services.server.maintenance import key_path
     from services.storage import DatabaseInUse, StorageError
 
     try:
         if args.url:
-            expired = asyncio.run(_expire_by_server(args.url))
+            expired = asyncio.run(_expire_by_server(args.url, settings.database))
         else:
             try:
                 expired = asyncio.run(_expire_in_file(settings))
             except DatabaseInUse:
-                expired = asyncio.run(_expire_by_server(server_url(settings)))
+                expired = asyncio.run(_expire_by_server(server_url(settings), settings.database))
     except StorageError as e:
         print(f"mana expire-holds: {e}", file=sys.stderr)
         return EXIT_FAILED
     except ManaError as e:
         url = args.url or server_url(settings)
         print(f"mana expire-holds: the server at {url} did not do it: {e.en}", file=sys.stderr)
+        if isinstance(e, Forbidden):
+            print(f"mana expire-holds: it takes the key the server wrote to "
+                  f"{key_path(settings.database)}: run this as the server's user, with the "
+                  f"server's --database", file=sys.stderr)
         return EXIT_FAILED
     print("\n".join(expired_lines(expired)))
     return 0

@@ -1,7 +1,8 @@
 """``create_app``: the HTTP JSON API of a ``LibraryService`` engine.
 
 The layers, outside in: a body size limit (413), ``Idempotency-Key`` (first
-answers remembered in SQLite), FastAPI's routing with the bearer token
+answers remembered in SQLite for the caller, ``callers``: the patron, whose
+token is checked first), FastAPI's routing with the bearer token
 dependency, and the engine, where every rule lives. Errors become
 ``ErrorBody`` JSON with the status of their class (``handlers``).
 """
@@ -18,6 +19,7 @@ from pydantic.json_schema import models_json_schema
 
 from services.protocol import LibraryService
 from services.server import handlers
+from services.server.callers import callers
 from services.server.jobs import background
 from services.server.middleware import BodyLimitMiddleware, IdempotencyMiddleware
 from services.server.routes import API, install_routes
@@ -74,6 +76,7 @@ def create_app(
         IdempotencyMiddleware,
         store=state.idempotency,
         limit=settings.max_body_bytes,
+        callers=callers(app, state),
         exempt={f"{API}/login", f"{API}/logout"},
     )
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)

@@ -9,12 +9,15 @@ lifetime after login, or at logout. Times come from an injected ``now()``
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from services import rules
+from services.errors import TooManyAttempts
 from services.models import Session
 
 Now = Callable[[], float]
@@ -82,42 +85,125 @@ class TokenStore:
 
 
 class LoginThrottle:
-    """Counts failed logins per client address and per account in a sliding
-    window; past either limit, further attempts wait (``TooManyAttempts``)."""
+    """Failed logins, counted per (client, account), per client and per account
+    in a sliding window; it refuses a client, and only slows an account.
+
+    - A client past ``per_account`` failures on one account, or ``per_client``
+      on any, is refused (``refusal``: ``TooManyAttempts`` with the seconds
+      until it may try again) for that account or for all. The account's
+      owner elsewhere is not: nobody can lock anyone out.
+    - Failures on an account from all clients together make every attempt on
+      it wait (``delay``, ``rules.login_delay``), whoever makes it.
+
+    An account is its identifier as typed (folded), known or not, so no answer
+    says whether it exists. An attempt counts as failed from the moment it
+    starts (``attempt``) until it succeeds, so a burst of parallel guesses is
+    counted as it arrives. Every count ends with the window, and at most
+    ``max_entries`` keys are kept (the longest untouched go first): what
+    callers send cannot make it grow without bound.
+    """
 
     def __init__(
-        self, window_seconds: float, per_address: int, per_account: int, now: Now = time.time
+        self,
+        window_seconds: float,
+        per_client: int,
+        per_account: int,
+        *,
+        delay_max: float = 10.0,
+        max_entries: int = 50_000,
+        now: Now = time.time,
     ) -> None:
         self._window = window_seconds
-        self._limits = {"address": per_address, "account": per_account}
+        self._limits = {"pair": per_account, "client": per_client, "account": per_account}
+        self._kept = {"pair": per_account, "client": per_client, "account": per_account + 40}
+        self._delay_max = delay_max
+        self._max_entries = max_entries
         self._now = now
-        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._failures: OrderedDict[tuple[str, ...], list[float]] = OrderedDict()
         self._last_sweep = now()
 
-    def blocked(self, address: str, account: str | None = None) -> bool:
-        """Whether the address (or the account, when given) is over its limit."""
-        keys = [("address", address)] + ([("account", _norm(account))] if account else [])
-        return any(self._count(key) >= self._limits[key[0]] for key in keys)
+    def refusal(self, client: str, account: str | None = None) -> TooManyAttempts | None:
+        """``TooManyAttempts`` (with its wait) when ``client`` may not try now,
+        for ``account`` or for any; else None."""
+        keys = [("client", client)]
+        if account is not None:
+            keys.insert(0, ("pair", client, _norm(account)))
+        waits = [w for w in (self._wait(key) for key in keys) if w is not None]
+        if not waits:
+            return None
+        return TooManyAttempts(seconds=math.ceil(max(waits)))
 
-    def failed(self, address: str, account: str | None = None) -> None:
+    def blocked(self, client: str, account: str | None = None) -> bool:
+        """Whether ``client`` is over a limit (for ``account``, when given)."""
+        return self.refusal(client, account) is not None
+
+    def delay(self, account: str) -> float:
+        """Seconds an attempt on ``account`` waits before it is checked."""
+        failures = len(self._recent(("account", _norm(account))))
+        return rules.login_delay(failures, self._limits["account"], self._delay_max)
+
+    def attempt(self, client: str, account: str | None = None) -> float:
+        """Count an attempt as failed now; its moment, for ``succeeded``/``void``."""
         moment = self._now()
         self._sweep(moment)
-        self._failures.setdefault(("address", address), deque()).append(moment)
-        if account:
-            self._failures.setdefault(("account", _norm(account)), deque()).append(moment)
+        for key in self._keys(client, account):
+            times = self._failures.pop(key, [])
+            times.append(moment)
+            self._failures[key] = times[-self._kept[key[0]]:]
+        while len(self._failures) > self._max_entries:
+            self._failures.popitem(last=False)
+        return moment
 
-    def succeeded(self, account: str) -> None:
-        """A correct password clears the account's count (not the address's)."""
-        self._failures.pop(("account", _norm(account)), None)
+    def failed(self, client: str, account: str | None = None) -> None:
+        """A failure that was not counted by ``attempt``."""
+        self.attempt(client, account)
 
-    def _count(self, key: tuple[str, str]) -> int:
+    def succeeded(self, client: str, account: str, moment: float) -> None:
+        """The right password: the account's counts end (here and from every
+        client); the client keeps its other failures."""
+        name = _norm(account)
+        self._failures.pop(("pair", client, name), None)
+        self._failures.pop(("account", name), None)
+        self._take_back(("client", client), moment)
+
+    def void(self, client: str, account: str | None, moment: float) -> None:
+        """The attempt of ``moment`` was not a guess (the engine failed): not counted."""
+        for key in self._keys(client, account):
+            self._take_back(key, moment)
+
+    def __len__(self) -> int:
+        return len(self._failures)
+
+    def _keys(self, client: str, account: str | None) -> list[tuple[str, ...]]:
+        keys: list[tuple[str, ...]] = [("client", client)]
+        if account is not None:
+            name = _norm(account)
+            keys += [("pair", client, name), ("account", name)]
+        return keys
+
+    def _take_back(self, key: tuple[str, ...], moment: float) -> None:
+        times = self._failures.get(key)
+        if times and moment in times:
+            times.remove(moment)
+            if not times:
+                del self._failures[key]
+
+    def _recent(self, key: tuple[str, ...]) -> list[float]:
         times = self._failures.get(key)
         if not times:
-            return 0
+            return []
         horizon = self._now() - self._window
-        while times and times[0] <= horizon:
-            times.popleft()
-        return len(times)
+        if times[0] <= horizon:
+            times[:] = [t for t in times if t > horizon]
+        return times
+
+    def _wait(self, key: tuple[str, ...]) -> float | None:
+        """Seconds until ``key`` is under its limit again; None if it is now."""
+        times = self._recent(key)
+        limit = self._limits[key[0]]
+        if len(times) < limit:
+            return None
+        return max(1.0, times[len(times) - limit] + self._window - self._now())
 
     def _sweep(self, moment: float) -> None:
         if moment - self._last_sweep < self._window:

@@ -43,7 +43,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--database", metavar="FILE", help="SQLite file (default mana.db)")
     parser.add_argument("--demo", action="store_true",
                         help="fill an empty database with the demo region (a filled one is "
-                        "kept as it is) and show the outbox at /api/v1/outbox")
+                        "kept as it is) and show the outbox at /api/v1/outbox (only when "
+                        "the database holds the demo region)")
     parser.add_argument("--demo-records", type=int, metavar="N",
                         help="with --demo: the demo catalog's size (at least 320 records; "
                         "more adds numbered variations, e.g. 1000000)")
@@ -59,12 +60,18 @@ def settings_from_args(args: argparse.Namespace) -> ServerSettings:
         for name in ("host", "port", "database")
         if getattr(args, name, None) is not None
     }
-    if getattr(args, "demo", False):
-        overrides["expose_outbox"] = True
     path = args.config or (Path(os.environ[CONFIG_ENV]) if os.environ.get(CONFIG_ENV) else None)
     if path is None:
-        return settings_from(overrides)
-    return read_server_settings(path, overrides)
+        settings = settings_from(overrides)
+    else:
+        settings = read_server_settings(path, overrides)
+    if getattr(args, "demo", False) and not settings.expose_outbox:
+        from services.server.durable import holds_demo_or_nothing
+
+        # --demo shows the outbox of the demo region only, never of a real one.
+        if holds_demo_or_nothing(settings.database):
+            settings = settings.model_copy(update={"expose_outbox": True})
+    return settings
 
 
 def serve(settings: ServerSettings, demo: bool = False, demo_records: int | None = None) -> None:
@@ -72,6 +79,7 @@ def serve(settings: ServerSettings, demo: bool = False, demo_records: int | None
     import uvicorn
 
     from services.server.app import create_app
+    from services.server.connections import uvicorn_options
     from services.server.durable import durable_engine
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)-9s %(message)s")
@@ -79,7 +87,7 @@ def serve(settings: ServerSettings, demo: bool = False, demo_records: int | None
                                       sender=settings.mail.sender)
     try:
         uvicorn.run(create_app(engine, settings), host=settings.host, port=settings.port,
-                    log_level="info")
+                    log_level="info", proxy_headers=False, **uvicorn_options(settings))
     finally:
         database.close()
 

@@ -3,15 +3,20 @@
 ``durable_engine`` opens the database file (creating and migrating it),
 fills an empty one with the demo region when asked, loads the region into
 the engine and gives it the journal that writes every change back before
-the answer goes out. The rules stay in ``services.memory``.
+the answer goes out. The rules stay in ``services.memory``. A write the
+file refuses fails that call alone: the journal reads the region back as
+the last commit left it (``SqliteJournal.restore``), and the engine goes on.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import os
+import sqlite3
 import time
 from datetime import date
+from urllib.parse import quote
 
 from argon2 import PasswordHasher
 
@@ -57,7 +62,8 @@ def durable_engine(
                     "demo region, start once with: mana serve --demo --database %s", path, path,
                 )
         elif demo:
-            log.info("%s already holds a region: --demo leaves it as it is", path)
+            log.info("%s already holds a region: --demo leaves it as it is%s", path,
+                     "" if region_source(database) == DEMO else " and does not show the outbox")
         started = time.perf_counter()
         store = load_store(database, sender)
         # Everything loaded lives as long as the server: keep it out of the
@@ -74,6 +80,35 @@ def durable_engine(
     return engine, database
 
 
+DEMO = "demo"
+"""``region_info`` source of a region that ``--demo`` wrote."""
+
+
+def holds_demo_or_nothing(path: str) -> bool:
+    """Whether the database ``path`` is one ``--demo`` may show the outbox of:
+    missing, empty (``--demo`` fills it) or holding the demo region. A file
+    with a real region (any other source) is not, also with ``--demo``: its
+    outbox has real patrons' e-mails and recovery codes. Read-only, before
+    the server opens the file."""
+    if path == ":memory:" or not os.path.exists(path):
+        return True
+    try:
+        connection = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+        try:
+            rows = dict(connection.execute("SELECT key, value FROM region_info").fetchall())
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:  # no schema yet (an empty file), or not a database:
+        return True  # opening it for real says which
+    return "name" not in rows or rows.get("source") == DEMO
+
+
+def region_source(database: Database) -> str | None:
+    row = database.connection.execute(
+        "SELECT value FROM region_info WHERE key = 'source'").fetchone()
+    return row[0] if row else None
+
+
 def _fill_demo(
     database: Database, clock: Clock, hasher: PasswordHasher, records: int | None
 ) -> None:
@@ -85,6 +120,6 @@ def _fill_demo(
         region = build_region(today, records=records)
     except ValueError as e:  # fewer records than the curated catalog
         raise StorageError(f"--demo-records: {e}") from None
-    fill_region(database, region, hasher, source="demo")
+    fill_region(database, region, hasher, source=DEMO)
     log.info("%s: filled with the demo region (%d records) in %.1f s",
              database.path, len(region.records), time.perf_counter() - started)

@@ -2,8 +2,9 @@
 
 The package's errors keep their class's status (``wire.STATUS``); FastAPI's
 validation errors become 422 ``invalid_input`` with a sentence naming the
-field; unknown paths and methods get 404/405 in the same shape. Anything else
-is a bug: it is logged and answered with 500.
+field and what is wrong with it (a character that cannot be stored, a control
+character, too long); unknown paths and methods get 404/405 in the same
+shape. Anything else is a bug: it is logged and answered with 500.
 """
 
 from __future__ import annotations
@@ -13,15 +14,23 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from services.errors import ManaError, NotAuthenticated, NotFound
+from services import rules
+from services.errors import ManaError, NotAuthenticated, NotFound, TooManyAttempts
 from services.server.wire import INTERNAL, ErrorBody, body_of, status_of
+from services.text import clean, storable
 
 log = logging.getLogger("mana.server")
 
 WHERE = {"body": "", "query": "", "path": "", "header": ""}
+
+UNSTORABLE = {"unstorable_text", "string_unicode"}
+"""``models.line``/``free_text``'s check, and pydantic's own for a
+constrained string holding an unpaired surrogate."""
+TOO_LONG = {"string_too_long", "too_long"}
 
 
 def error_response(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -36,7 +45,7 @@ BAD_BODY = ErrorBody(code="invalid_input", field="body",
 def describe_validation(errors: list[Any]) -> ErrorBody:
     """The first validation problem as a sentence for a person."""
     first = errors[0] if errors else {"type": "", "loc": (), "msg": ""}
-    loc = [str(part) for part in first.get("loc", ())]
+    loc = [_shown(str(part)) for part in first.get("loc", ())]
     field = ".".join(loc[1:]) if loc and loc[0] in WHERE else ".".join(loc)
     kind = first.get("type", "")
     if kind == "json_invalid":
@@ -47,21 +56,72 @@ def describe_validation(errors: list[Any]) -> ErrorBody:
                          en="The request body is missing.")
     if not field:
         field = "body"
-    message = str(first.get("msg", "")).rstrip(".")
+    message = _shown(str(first.get("msg", ""))).rstrip(".")
     if kind == "missing":
         lv, en = f"Trūkst lauka “{field}”.", f"The field “{field}” is missing."
     elif kind == "extra_forbidden":
         lv, en = f"Nezināms lauks “{field}”.", f"Unknown field “{field}”."
+    elif kind in UNSTORABLE:
+        lv = f"Laukā “{field}” ir rakstzīme, ko nevar saglabāt."
+        en = f"The field “{field}” holds a character that cannot be stored."
+    elif kind == "control_character":
+        lv = f"Laukā “{field}” ir vadības rakstzīme (piemēram, NUL vai tabulēšana)."
+        en = f"The field “{field}” holds a control character (such as NUL or a tab)."
+    elif kind in TOO_LONG:
+        lv, en = _too_long(field, first.get("ctx") or {})
     else:
         lv = f"Lauka “{field}” vērtība nav derīga."
         en = f"The value of “{field}” is not valid: {message}."
     return ErrorBody(code="invalid_input", field=field, lv=lv, en=en)
 
 
+def _shown(text: str) -> str:
+    """``text`` (an unknown field's name is the client's) as it can be sent
+    back: a character UTF-8 cannot hold as ``\\udXXX``, no control characters."""
+    if not storable(text):
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return clean(text)[:200]
+
+
+def _too_long(field: str, ctx: dict[str, Any]) -> tuple[str, str]:
+    limit = ctx.get("max_length", "?")
+    if ctx.get("field_type") == "List":
+        return (f"Laukā “{field}” drīkst būt ne vairāk kā {limit} elementi.",
+                f"The field “{field}” may hold at most {limit} items.")
+    return (f"Laukā “{field}” drīkst būt ne vairāk kā {limit} rakstzīmes.",
+            f"The field “{field}” may hold at most {limit} characters.")
+
+
+LONGEST_WAIT = int(rules.LOGIN_WINDOW.total_seconds())
+"""The wait a ``TooManyAttempts`` that does not say its own is answered with:
+the window of the engine's limits, after which every one of them has opened."""
+
+
+def _retry_after(error: TooManyAttempts) -> tuple[TooManyAttempts, dict[str, str]]:
+    """Every 429 says how long to wait: in ``Retry-After`` and in its sentence."""
+    if error.seconds is None:
+        error = TooManyAttempts(seconds=LONGEST_WAIT)
+    return error, {"Retry-After": str(error.seconds)}
+
+
+def allowed_methods(request: Request) -> str:
+    """``Allow`` for the request's path: every method a route serves there,
+    and OPTIONS. (Starlette's 405 names the methods of the first route whose
+    path matched, so a path with a GET and a POST route said "GET" alone.)"""
+    methods = {"OPTIONS"}
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ManaError)
     async def mana_error(request: Request, error: ManaError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, NotAuthenticated) else None
+        if isinstance(error, TooManyAttempts):
+            error, headers = _retry_after(error)
         return error_response(status_of(error), body_of(error), headers)
 
     @app.exception_handler(RequestValidationError)
@@ -75,10 +135,13 @@ def install(app: FastAPI) -> None:
         if error.status_code == 400:  # FastAPI: a body it could not read (not UTF-8 …)
             return error_response(422, BAD_BODY)
         if error.status_code == 405:
+            allow = {"Allow": allowed_methods(request)}
+            if request.method == "OPTIONS":  # the path is there: say what it takes
+                return Response(status_code=204, headers=allow)
             body = ErrorBody(code="method_not_allowed",
                              lv="Šī metode šeit nav atļauta.",
                              en="This method is not allowed here.")
-            return error_response(405, body, dict(error.headers or {}))
+            return error_response(405, body, allow)
         body = ErrorBody(code="http_error", lv=str(error.detail), en=str(error.detail))
         return error_response(error.status_code, body, dict(error.headers or {}))
 

@@ -1,12 +1,16 @@
 """``Idempotency-Key``: the first answer to a write, remembered and replayed.
 
-A record is keyed by (principal, key), where the principal is a hash of the
-bearer token (or "anonymous"); it keeps a keyed hash of the request (method,
-path, query and body), the status and the body of the first answer. A retry
-with the same key and the same request gets that answer again and the engine
-is not called; the same key with another request is refused. Requests with
-one key wait for each other (an asyncio lock per key), so two of them never
-both run.
+A record is keyed by (principal, key), where the principal is the caller:
+``patron:<id>`` for a live bearer token (the patron, not the token: the same
+key after a new login is the same write), ``address:<client>`` for a write
+that takes no token (the list e-mail, the password codes). It keeps a keyed
+hash of the request (method, path, query and body), the status and the body
+of the first answer. A retry with the same key and the same request gets
+that answer again and the engine is not called; the same key with another
+request is refused. Requests with one key wait for each other (an asyncio
+lock per key), so two of them never both run. Each principal keeps at most
+``per_principal`` records (the oldest go first), so no caller, least of all
+an anonymous one, can fill the table.
 
 The records live in a small SQLite table (WAL) in the server's database file,
 or in memory (":memory:"); the SQLite calls are short and run on the event
@@ -53,9 +57,11 @@ class Answer:
 
 class IdempotencyStore:
     def __init__(
-        self, database: str, ttl_seconds: float, now: Callable[[], float] = time.time
+        self, database: str, ttl_seconds: float, now: Callable[[], float] = time.time,
+        per_principal: int = 500,
     ) -> None:
         self._ttl = ttl_seconds
+        self._per_principal = per_principal
         self._now = now
         self._db = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
         if database != ":memory:":
@@ -77,11 +83,6 @@ class IdempotencyStore:
             "SELECT value FROM server_meta WHERE name = 'idempotency_secret'"
         ).fetchone()
         return bytes(row[0])
-
-    def principal(self, token: str | None) -> str:
-        if not token:
-            return "anonymous"
-        return hashlib.sha256(token.encode()).hexdigest()
 
     def fingerprint(self, method: str, path: str, query: bytes, body: bytes) -> str:
         mac = hmac.new(self._secret, digestmod=hashlib.sha256)
@@ -108,6 +109,11 @@ class IdempotencyStore:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (principal, key, answer.fingerprint, answer.status, answer.content_type,
              answer.body, moment),
+        )
+        self._db.execute(  # the newest ``per_principal`` stay (rowid: the order of writing)
+            "DELETE FROM idempotency WHERE principal = ? AND rowid NOT IN "
+            "(SELECT rowid FROM idempotency WHERE principal = ? ORDER BY rowid DESC LIMIT ?)",
+            (principal, principal, self._per_principal),
         )
         if moment - self._last_purge > 60:
             self._last_purge = moment

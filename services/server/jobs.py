@@ -1,6 +1,8 @@
 """What the server does on its own while it runs: deliver the outbox over
 SMTP (``mailer``) and, every ``maintenance_minutes``, expire uncollected
-holds and send the day's due-date reminders (``expire_holds``)."""
+holds and send the day's due-date reminders (``expire_holds``) and delete
+the e-mails sent or given up more than ``outbox_keep_days`` ago
+(``forget_mail``), so the outbox does not grow for ever."""
 
 from __future__ import annotations
 
@@ -16,13 +18,21 @@ from services.server.settings import ServerSettings
 log = logging.getLogger("mana.server")
 
 
-async def maintain(engine: LibraryService, every_seconds: float) -> None:
-    """Expire holds (and remind of due dates) now and every ``every_seconds``."""
+async def maintain(
+    engine: LibraryService, every_seconds: float, keep_days: float | None = None
+) -> None:
+    """Expire holds (and remind of due dates) now and every ``every_seconds``;
+    with ``keep_days``, also forget the mail that went longer ago than that."""
     while True:
         try:
             expired = await engine.expire_holds()
             if expired:
                 log.info("%d uncollected hold(s) expired and passed on", len(expired))
+            if keep_days is not None and hasattr(engine, "forget_mail"):
+                forgotten = await engine.forget_mail(keep_days)
+                if forgotten:
+                    log.info("%d e-mail(s) older than %g days deleted from the outbox",
+                             forgotten, keep_days)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -33,7 +43,9 @@ async def maintain(engine: LibraryService, every_seconds: float) -> None:
 @contextlib.asynccontextmanager
 async def background(engine: LibraryService, settings: ServerSettings) -> AsyncIterator[None]:
     """Run the server's own jobs for as long as the context lasts."""
-    tasks = [asyncio.create_task(maintain(engine, settings.maintenance_minutes * 60))]
+    tasks = [asyncio.create_task(
+        maintain(engine, settings.maintenance_minutes * 60, settings.outbox_keep_days)
+    )]
     mailer = None
     mail = settings.mail
     if mail.smtp_host and hasattr(engine, "mail_due"):

@@ -1,18 +1,22 @@
 """Two pure ASGI middlewares: a body size limit and ``Idempotency-Key``.
 
 Both read the request body once into memory (it is at most
-``max_body_bytes``) and hand it on to the application unchanged.
+``max_body_bytes``) and hand it on to the application unchanged. A key
+belongs to the caller ``IdempotencyMiddleware`` is told of (``Callers``):
+authentication comes before the key, so a write to an account route with a
+missing or ended token is answered 401, never a 422 about its key nor
+another caller's remembered answer.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.errors import InvalidInput
+from services.errors import InvalidInput, NotAuthenticated
 from services.server.idempotency import Answer, IdempotencyStore
 from services.server.wire import IDEMPOTENCY_HEADER, TOO_LARGE, ErrorBody, body_of
 
@@ -22,7 +26,12 @@ KEY_MAX = 200
 STORED = range(200, 500)
 """Answers that are remembered: success and the client's own errors, except
 the passing ones below (a retry may well succeed later)."""
-NOT_STORED = {408, 425, 429}
+NOT_STORED = {401, 408, 425, 429}
+
+Callers = Callable[[Scope], Awaitable[str | None]]
+"""Who a POST is from, as a principal of ``IdempotencyStore``; None when no
+route serves it (its 404 or 405 is not remembered). Raises
+``NotAuthenticated`` when its route needs a token it does not have."""
 
 
 async def send_json(send: Send, status: int, body: bytes,
@@ -123,16 +132,26 @@ class BodyLimitMiddleware:
 class IdempotencyMiddleware:
     """Remember the first answer to each POST that carries an ``Idempotency-Key``."""
 
-    def __init__(self, app: ASGIApp, store: IdempotencyStore, limit: int,
+    def __init__(self, app: ASGIApp, store: IdempotencyStore, limit: int, callers: Callers,
                  exempt: Iterable[str] = ()) -> None:
         self.app = app
         self.store = store
         self.limit = limit
+        self.callers = callers
         self.exempt = set(exempt)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _header(scope, IDEMPOTENCY_HEADER.lower().encode()) if scope["type"] == "http" else None
         if key is None or scope["method"] != "POST" or scope["path"] in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        try:
+            principal = await self.callers(scope)
+        except NotAuthenticated as e:
+            error = body_of(e).model_dump_json(exclude_none=True).encode()
+            await send_json(send, 401, error, [(b"www-authenticate", b"Bearer")])
+            return
+        if principal is None:
             await self.app(scope, receive, send)
             return
         if not 1 <= len(key) <= KEY_MAX or not key.isascii() or not key.isprintable():
@@ -142,9 +161,6 @@ class IdempotencyMiddleware:
         body = await read_body(receive, self.limit)
         if body is None:
             return  # the client left; BodyLimitMiddleware has checked the size
-        auth = _header(scope, b"authorization") or ""
-        token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
-        principal = self.store.principal(token)
         fingerprint = self.store.fingerprint(
             scope["method"], scope["path"], scope.get("query_string", b""), body
         )

@@ -7,14 +7,21 @@ every status a route can answer with, each with the ``ErrorBody`` shape.
 """
 
 
+import math
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from services.errors import Forbidden, InvalidCode, InvalidCredentials, TooManyAttempts
+from services import rules
+from services.errors import (
+    Forbidden,
+    InvalidCode,
+    ServiceUnavailable,
+    TooManyAttempts,
+)
 from services.models import (
     CheckInResult,
     CopyView,
@@ -33,7 +40,11 @@ from services.models import (
     SearchQuery,
     Session,
     Verdict,
+    free_text,
+    line,
 )
+from services.server.limits import HOUR, RateLimit, list_limit
+from services.server.maintenance import KEY_HEADER, allows, issue_key
 from services.server.state import ServerState, client_address
 from services.server.wire import IDEMPOTENCY_HEADER
 
@@ -71,57 +82,91 @@ def write(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 class _Body(BaseModel):
+    """A request body: no unknown fields, every text of the ``models.line`` or
+    ``models.free_text`` type (storable, within its limit), so a text that
+    cannot be kept is a 422 naming its field, never a failed write."""
+
     model_config = ConfigDict(extra="forbid")
 
 
+IDENTIFIER_MAX = 254
+"""A username, card number or e-mail address (``rules.EMAIL_MAX``)."""
+SECRET_MAX = 1024
+"""A password as typed; the rules' 8–128 is the engine's, with its message."""
+CODE_MAX = 64
+"""A recovery code, a barcode, a card number, a library or collection id."""
+REASON_MAX = 500
+"""A staff reason or note (the engine keeps at most 500 characters)."""
+PATRON_SEARCH_MAX = 200
+
+
 class LoginForm(_Body):
-    identifier: str
-    password: str
+    identifier: line(IDENTIFIER_MAX)
+    password: free_text(SECRET_MAX)
 
 
 class ResetRequest(_Body):
-    identifier: str
+    identifier: line(IDENTIFIER_MAX)
 
 
 class ResetForm(_Body):
-    identifier: str
-    code: str
-    new_password: str
+    identifier: line(IDENTIFIER_MAX)
+    code: line(CODE_MAX)
+    new_password: free_text(SECRET_MAX)
 
 
 class OrderForm(_Body):
-    barcode: str
+    barcode: line(CODE_MAX)
 
 
 class ReasonForm(_Body):
-    reason: str
+    reason: free_text(REASON_MAX)
 
 
 class NoteForm(_Body):
-    note: str = ""
+    note: free_text(REASON_MAX) = ""
 
 
 class RejectForm(_Body):
-    note: str
+    note: free_text(REASON_MAX)
 
 
 class ListForm(_Body):
-    record_ids: list[int]
-    email: str
-    language: str = "lv"
+    record_ids: Annotated[list[int], Field(max_length=rules.LIST_MAX)]
+    email: line(rules.EMAIL_MAX)
+    language: Literal["lv", "en"] = "lv"
 
 
 class CheckOutForm(_Body):
-    card_number: str
-    barcode: str
+    card_number: line(CODE_MAX)
+    barcode: line(CODE_MAX)
 
 
 class CheckInForm(_Body):
-    barcode: str
+    barcode: line(CODE_MAX)
+
+
+class FreeRequestBody(FreeRequestForm):
+    """``FreeRequestForm`` with the limits of R8 at the door (and in the
+    OpenAPI description); the engine still strips and checks it."""
+
+    author: free_text(rules.AUTHOR_MAX) = ""
+    title: free_text(rules.TITLE_MAX) = ""
+    year: free_text(rules.YEAR_MAX) = ""
+    info: free_text(rules.INFO_MAX) = ""
+    library_id: line(CODE_MAX) = ""
+    collection: line(CODE_MAX) = ""
 
 
 class Health(BaseModel):
     status: str = "ok"
+
+
+@runtime_checkable
+class Ready(Protocol):
+    """An engine that can tell whether it serves now (``MemoryBase.ready``)."""
+
+    async def ready(self) -> bool: ...
 
 
 class _Routes:
@@ -164,8 +209,13 @@ def install_routes(app: FastAPI, state: ServerState) -> None:
     r = _Routes(app, API)
     w = _Routes(app, API, [Depends(idempotency_key)])
 
-    @r.get("/health", response_model=Health)
+    @r.get("/health", response_model=Health,
+           responses={503: {"description": DESCRIPTIONS[503], "content": ERROR_CONTENT}})
     async def health() -> Health:
+        """``ok`` while the engine can serve; 503 ``unavailable`` while it cannot
+        (a write failed and the database cannot be read back or written yet)."""
+        if isinstance(engine, Ready) and not await engine.ready():
+            raise ServiceUnavailable()
         return Health()
 
     # ----------------------------------------------------------- catalog
@@ -194,15 +244,10 @@ def install_routes(app: FastAPI, state: ServerState) -> None:
 
     @r.post("/login", responses=write(401, 429))
     async def login(form: LoginForm, request: Request) -> Session:
-        address = client_address(request)
-        if state.throttle.blocked(address, form.identifier):
-            raise TooManyAttempts()
-        try:
-            session = await engine.login(form.identifier, form.password)
-        except InvalidCredentials:
-            state.throttle.failed(address, form.identifier)
-            raise
-        state.throttle.succeeded(form.identifier)
+        """A token for the right password. A client that failed too often is
+        refused (429 with ``Retry-After``) as slowly as a wrong password; the
+        account's owner elsewhere is not (``ServerState.login``)."""
+        session = await state.login(form.identifier, form.password, client_address(request))
         return Session(token=state.tokens.issue(session), patron=session.patron)
 
     @r.post("/logout", status_code=204, response_class=Response, responses=write())
@@ -216,9 +261,17 @@ def install_routes(app: FastAPI, state: ServerState) -> None:
                 await engine.logout(ended)
         return Response(status_code=204)
 
+    reset_requests = RateLimit(state.settings.reset_requests_per_address,
+                               state.settings.login_window_seconds, state.now)
+
     @w.post("/password-reset/request", status_code=204, response_class=Response,
             responses=write(429))
-    async def request_password_reset(form: ResetRequest) -> Response:
+    async def request_password_reset(form: ResetRequest, request: Request) -> Response:
+        """Anyone may ask, so each client address gets ``reset_requests_per_address``
+        codes per window (the engine counts each identifier too)."""
+        wait = reset_requests.hit(client_address(request))
+        if wait is not None:
+            raise TooManyAttempts(seconds=math.ceil(wait))
         await engine.request_password_reset(form.identifier)
         return Response(status_code=204)
 
@@ -226,8 +279,8 @@ def install_routes(app: FastAPI, state: ServerState) -> None:
             responses=write(400, 429))
     async def reset_password(form: ResetForm, request: Request) -> Response:
         address = client_address(request)
-        if state.throttle.blocked(address):
-            raise TooManyAttempts()
+        if (refusal := state.throttle.refusal(address)) is not None:
+            raise refusal  # with how long to wait
         try:
             await engine.reset_password(form.identifier, form.code, form.new_password)
         except InvalidCode:
@@ -270,11 +323,25 @@ def install_routes(app: FastAPI, state: ServerState) -> None:
         return await engine.request_renewal(session, loan_id)
 
     @w.post("/account/free-requests", responses=write(401, 404, 409))
-    async def submit_free_request(form: FreeRequestForm, session: Auth) -> FreeRequestView:
+    async def submit_free_request(form: FreeRequestBody, session: Auth) -> FreeRequestView:
         return await engine.submit_free_request(session, form)
 
-    @w.post("/lists", responses=write())
-    async def send_list(form: ListForm) -> Message:
+    lists_to = RateLimit(state.settings.lists_per_recipient, HOUR, state.now)
+    lists_from = RateLimit(state.settings.lists_per_address, HOUR, state.now)
+
+    @w.post("/lists", responses=write(409, 429))
+    async def send_list(form: ListForm, request: Request) -> Message:
+        """No login needed (R4), so lists are limited per recipient and per client
+        address within an hour; over a limit the patron is told how long to wait."""
+        address = client_address(request)
+        to_wait = lists_to.wait(form.email)
+        if to_wait is not None:
+            raise list_limit(lists_to.limit, to_wait, per_recipient=True)
+        from_wait = lists_from.wait(address)
+        if from_wait is not None:
+            raise list_limit(lists_from.limit, from_wait, per_recipient=False)
+        lists_to.hit(form.email)
+        lists_from.hit(address)
         return await engine.send_list(form.record_ids, form.email, form.language)
 
     @r.get("/outbox", responses=doc(403))
@@ -285,8 +352,19 @@ def install_routes(app: FastAPI, state: ServerState) -> None:
             raise Forbidden()
         return await engine.outbox()
 
-    @w.post("/maintenance/expire-holds", responses=write())
-    async def expire_holds() -> list[ReservationView]:
+    maintenance_key = issue_key(state.settings.database)
+    app.state.maintenance_key = maintenance_key
+
+    @w.post("/maintenance/expire-holds", responses=write(403))
+    async def expire_holds(
+        key: Annotated[str | None, Header(alias=KEY_HEADER, max_length=200,
+                                          description="The key the server wrote next to "
+                                          "its database (mana expire-holds reads it).")] = None,
+    ) -> list[ReservationView]:
+        """Only for the administrator's ``mana expire-holds`` (the maintenance
+        key, ``services.server.maintenance``): the answer names patrons' holds."""
+        if not allows(maintenance_key, key):
+            raise Forbidden()
         return await engine.expire_holds()
 
     # ------------------------------------------------------------- staff
@@ -338,7 +416,7 @@ def install_routes(app: FastAPI, state: ServerState) -> None:
 
     @r.get("/staff/patrons", responses=staff)
     async def find_patrons(
-        session: Auth, text: Annotated[str, Query()] = ""
+        session: Auth, text: Annotated[line(PATRON_SEARCH_MAX), Query()] = ""
     ) -> list[Patron]:
         return await engine.find_patrons(session, text)
 

@@ -7,11 +7,12 @@ override what the file says.
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
 class SettingsError(Exception):
@@ -81,19 +82,68 @@ class ServerSettings(BaseModel):
     login_window_seconds: float = Field(default=300, gt=0, le=24 * 3600)
     """The window in which failed logins are counted."""
 
-    login_failures_per_address: int = Field(default=10, ge=1, le=10_000)
-    """Failed logins (or password codes) from one client address within the window
-    before that address must wait (429)."""
+    login_failures_per_client: int = Field(default=10, ge=1, le=10_000)
+    """Failed logins (or password codes) from one client within the window, any
+    accounts, before that client must wait (429) for every account. A client is
+    the caller's address, or the terminal or SSH connection a trusted proxy
+    names (``trusted_proxies``)."""
 
     login_failures_per_account: int = Field(default=5, ge=1, le=10_000)
-    """Failed logins for one username or card number within the window before
-    that account must wait (429)."""
+    """Failed logins for one username or card number from one client within the
+    window before that client must wait (429) for that account; others still
+    log in to it. Known and unknown names are counted alike. Past this many
+    failures from all clients together, every attempt on the account waits
+    (1 s, doubling, at most ``login_delay_max_seconds``): an account is slowed,
+    never locked."""
+
+    login_delay_max_seconds: float = Field(default=10, ge=0, le=120)
+    """The longest an attempt on an account that many clients failed at waits
+    (0: no waiting)."""
+
+    login_throttle_entries: int = Field(default=50_000, ge=10, le=10_000_000)
+    """Clients, accounts and client-account pairs the login throttle remembers
+    at most; past that the longest quiet are forgotten first (and every count
+    ends with its window anyway), so unknown callers cannot make it grow."""
+
+    trusted_proxies: list[str] = []
+    """Addresses or networks ("10.1.2.0/24") of the kiosks, the SSH gateway and
+    the reverse proxies in front of this server. Only from these are
+    ``X-Forwarded-For`` (the right-most address not in this list) and the
+    terminal's ``X-Mana-Client`` believed; empty: every caller is its own
+    TCP address."""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"not an address or network: {item!r}") from None
+        return value
 
     max_body_bytes: int = Field(default=65536, ge=1024, le=16 * 1024 * 1024)
     """Larger request bodies are refused with 413."""
 
     idempotency_hours: float = Field(default=24, gt=0, le=24 * 30)
     """How long the first answer to a write with an ``Idempotency-Key`` is kept."""
+
+    idempotency_records_per_caller: int = Field(default=500, ge=1, le=1_000_000)
+    """Remembered answers kept per caller (a patron; for writes without a login,
+    a client address); past it, that caller's oldest go first."""
+
+    request_timeout_seconds: float = Field(default=10, gt=0, le=600)
+    """A connection must send its whole request (line, headers and body) within
+    this many seconds of its first byte (a new one: of connecting), else it is
+    closed: a client that sends slowly or not at all cannot hold it open."""
+
+    keep_alive_seconds: float = Field(default=5, gt=0, le=600)
+    """An open connection with no request for this long after its last answer
+    is closed."""
+
+    max_connections: int = Field(default=1000, ge=1, le=100_000)
+    """Connections served at once; a request on one more (or with this many
+    requests still running) is answered 503 at once, and its connection closed."""
 
     maintenance_minutes: float = Field(default=15, gt=0, le=24 * 60)
     """How often the server expires uncollected holds (passing each copy on)
@@ -105,6 +155,22 @@ class ServerSettings(BaseModel):
     expose_outbox: bool = False
     """Serve ``GET /api/v1/outbox`` (every e-mail, recovery codes included) to
     anyone: for the demo and the tests only, never in a real library."""
+
+    reset_requests_per_address: int = Field(default=10, ge=1, le=10_000)
+    """Password recovery codes one client address may ask for within
+    ``login_window_seconds`` (each identifier also gets at most 5 per 15
+    minutes) before it must wait (429)."""
+
+    lists_per_recipient: int = Field(default=3, ge=1, le=10_000)
+    """Lists (R4) sent to one e-mail address within an hour; more are refused
+    (429) with a sentence saying how long to wait."""
+
+    lists_per_address: int = Field(default=20, ge=1, le=100_000)
+    """Lists sent from one client address (a kiosk, a home) within an hour."""
+
+    outbox_keep_days: float = Field(default=30, gt=0, le=3650)
+    """E-mails sent or given up are kept this many days (``mana outbox``
+    shows them), then the maintenance job deletes them. Waiting ones stay."""
 
 
 def read_server_settings(path: Path, overrides: dict[str, Any] | None = None) -> ServerSettings:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.errors import (
     Conflict,
@@ -45,6 +45,10 @@ BY_CODE: dict[str, type[ManaError]] = {cls.code: cls for cls in STATUS}
 TOO_LARGE = "too_large"
 INTERNAL = "internal"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+CLIENT_HEADER = "X-Mana-Client"
+"""Which terminal or SSH connection a request comes from (the kiosk's
+``[service] terminal_id``, or one random name per kiosk process); the server
+believes it only from ``[server] trusted_proxies``."""
 
 
 class ErrorBody(BaseModel):
@@ -52,7 +56,8 @@ class ErrorBody(BaseModel):
 
     ``code`` is stable and meant for programs; ``lv``/``en`` are the sentence
     for the patron; ``field`` names the bad field of an ``invalid_input``;
-    ``refusal`` is the rules' answer of a ``refused``.
+    ``refusal`` is the rules' answer of a ``refused``; ``retry_after`` the
+    seconds a ``too_many_attempts`` must wait (also the ``Retry-After`` header).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -62,6 +67,7 @@ class ErrorBody(BaseModel):
     en: str
     field: str | None = None
     refusal: Refusal | None = None
+    retry_after: int | None = Field(default=None, ge=1)
 
 
 def status_of(error: ManaError) -> int:
@@ -79,6 +85,7 @@ def body_of(error: ManaError) -> ErrorBody:
         en=error.en,
         field=error.field if isinstance(error, InvalidInput) else None,
         refusal=error.refusal if isinstance(error, Refused) else None,
+        retry_after=error.seconds if isinstance(error, TooManyAttempts) else None,
     )
 
 
@@ -105,4 +112,6 @@ def error_from(status: int, data: Any) -> ManaError | None:
         if body.refusal is None:
             return None
         return Refused(body.refusal)
+    if cls is TooManyAttempts:
+        return TooManyAttempts(body.lv, body.en, seconds=body.retry_after)
     return cls(body.lv, body.en)

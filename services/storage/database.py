@@ -7,9 +7,13 @@ is refused with a message saying so (it would be read wrongly). The
 ``idempotency`` and ``server_meta`` tables of ``services.server.idempotency``
 live in the same file and create themselves; they are not versioned here.
 
-One server at a time: ``open_database`` takes an exclusive ``flock`` on a
-``<file>.lock`` next to the database (two servers on one file would each
-keep their own region in memory and overwrite each other's rows).
+One server at a time: ``open_database`` takes an exclusive ``flock`` on the
+database file itself (two servers on one file would each keep their own
+region in memory and overwrite each other's rows). The lock belongs to the
+file, not to its name, so a symlink, a hard link or ``./x/../mana.db`` to a
+file already served is refused too. ``flock`` and SQLite's own (POSIX)
+locks do not meet, so a read-only reader such as ``mana outbox`` still
+opens the file while a server holds it.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ class StorageError(Exception):
 
 
 class DatabaseInUse(StorageError):
-    """Another server holds the database (its lock file)."""
+    """Another server holds the database (the lock on its file)."""
 
 
 @dataclass
@@ -75,9 +79,12 @@ class Database:
         return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
+        """Close the connection, then let go of the file. (Closing any
+        descriptor of a file drops this process's POSIX locks on it, SQLite's
+        too: so the lock's descriptor is closed last.)"""
         self.connection.close()
         if self._lock_fd is not None:
-            os.close(self._lock_fd)
+            _unlock(self._lock_fd)
             self._lock_fd = None
 
 
@@ -106,12 +113,14 @@ def open_database(path: str) -> Database:
                 connection.execute("PRAGMA synchronous=FULL")
                 connection.execute("PRAGMA busy_timeout=5000")
             created = migrate(connection, path)
-        except sqlite3.DatabaseError as e:
-            connection.close()
-            raise StorageError(f"{path}: not a usable Mana database: {e}") from None
+        except BaseException as e:
+            connection.close()  # before the lock: see ``Database.close``
+            if isinstance(e, sqlite3.DatabaseError):
+                raise StorageError(f"{path}: not a usable Mana database: {e}") from None
+            raise
     except BaseException:
         if lock_fd is not None:
-            os.close(lock_fd)
+            _unlock(lock_fd)
         raise
     return Database(path, connection, created, lock_fd)
 
@@ -150,17 +159,46 @@ def migrate(connection: sqlite3.Connection, path: str = "database") -> bool:
     return version == 0
 
 
+_HELD: dict[tuple[int, int], str] = {}
+"""The files this process holds (device, inode → the path it was opened by).
+A second open in the same process is refused without touching the file: a
+descriptor opened and closed again would drop the first one's SQLite locks."""
+
+
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    return status.st_dev, status.st_ino
+
+
 def _lock(path: str) -> int:
-    lock_path = f"{path}.lock"
+    """An exclusive ``flock`` on the file ``path`` names (created if missing);
+    its descriptor. Raises ``DatabaseInUse`` when another server holds the
+    same file, under whichever name."""
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        held = _HELD.get(_identity(os.stat(path)))
+    except OSError:
+        held = None  # not there yet: created below
+    if held is not None:
+        raise _in_use(path)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as e:
-        raise StorageError(f"{path}: cannot open {lock_path}: {e.strerror or e}") from None
+        raise StorageError(f"{path}: cannot open: {e.strerror or e}") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        os.close(fd)
-        raise DatabaseInUse(
-            f"{path}: another Mana server is using this database (it holds {lock_path})."
-        ) from None
+        os.close(fd)  # no connection of this process is open on the file
+        raise _in_use(path) from None
+    _HELD[_identity(os.fstat(fd))] = path
     return fd
+
+
+def _unlock(fd: int) -> None:
+    _HELD.pop(_identity(os.fstat(fd)), None)
+    os.close(fd)
+
+
+def _in_use(path: str) -> DatabaseInUse:
+    return DatabaseInUse(
+        f"{path}: another Mana server is using this database "
+        f"({os.path.realpath(path)} is locked)."
+    )

@@ -3,8 +3,10 @@
 ``fill_region`` writes a whole ``RegionData`` (the demo) in one transaction
 with ``executemany``; clear passwords are hashed with the server's argon2id
 hasher first. ``load_store`` reads every table back and builds the engine's
-``Store``, with the cyclic garbage collector paused: millions of new objects
-would otherwise set off collections that scan them all again and again.
+``Store`` (a recovery code found in clear is hashed, and its row written
+again by the first call), with the cyclic garbage collector paused: millions
+of new objects would otherwise set off collections that scan them all again
+and again.
 """
 
 from __future__ import annotations
@@ -109,8 +111,13 @@ def load_store(database: Database, sender: str) -> Store:
                 ended[res.id] = date.fromisoformat(end)
         requests = [FreeRequest.model_validate_json(d)
                     for (d,) in db.execute("SELECT data FROM free_requests ORDER BY id")]
-        accounts = [rows.account_from(*row) for row in db.execute(
-            "SELECT patron, password_hash, login FROM accounts ORDER BY patron_id")]
+        accounts = []
+        clear_codes = []  # a file of an older Mana: rewritten by the first change
+        for row in db.execute(
+                "SELECT patron, password_hash, login FROM accounts ORDER BY patron_id"):
+            accounts.append(rows.account_from(*row))
+            if rows.clear_code(row[2]):
+                clear_codes.append(accounts[-1])
         messages = [Message.model_validate_json(d)
                     for (d,) in db.execute("SELECT data FROM messages ORDER BY id")]
         region = RegionData.model_construct(
@@ -123,4 +130,6 @@ def load_store(database: Database, sender: str) -> Store:
         for message in messages:
             store.put_message(message)
         store.outbox.changed.clear()  # what was loaded is not a change
+        for account in clear_codes:
+            store.account_changed(account)  # the hashed code replaces the clear one
     return store

@@ -5,7 +5,8 @@ later migrations) and the pydantic model as JSON in ``data``. Reading uses
 ``model_validate_json`` per row: pydantic-core parses and checks a row in
 Rust, which measured faster than ``json.loads`` + ``model_construct`` in
 Python, so the server gets validation for free even at 1,000,000 records.
-A login keeps only the argon2id hash; the clear password is never written.
+A login keeps only the argon2id hash; the clear password is never written,
+nor a recovery code (only its salted hash, ``services.store.hash_reset_code``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from services.models import Copy, FreeRequest, Loan, Message, Patron, Reservation
-from services.store import AccountState
+from services.store import AccountState, hash_reset_code, is_hashed_code
 
 COPY_ROW = "INSERT OR REPLACE INTO copies (barcode, record_id, library_id, data) VALUES (?,?,?,?)"
 LOAN_ROW = "INSERT OR REPLACE INTO loans (id, patron_id, barcode, data) VALUES (?,?,?,?)"
@@ -24,6 +25,7 @@ RESERVATION_ROW = (
 )
 REQUEST_ROW = "INSERT OR REPLACE INTO free_requests (id, patron_id, data) VALUES (?,?,?)"
 MESSAGE_ROW = "INSERT OR REPLACE INTO messages (id, recipient, data) VALUES (?,?,?)"
+FORGET_MESSAGE = "DELETE FROM messages WHERE id = ?"
 ACCOUNT_ROW = (
     "INSERT OR REPLACE INTO accounts "
     "(patron_id, username, card_number, patron, password_hash, login) VALUES (?,?,?,?,?,?)"
@@ -68,17 +70,27 @@ def account_row(account: AccountState) -> tuple[int, str, str, str, str, str]:
 
 
 def account_from(patron: str, password_hash: str, login: str) -> AccountState:
+    """The account of a row. A recovery code kept in clear (a file written
+    before codes were hashed) is hashed here; ``clear_code`` tells the loader
+    to write the row again, so the clear code leaves the file."""
     state: dict[str, Any] = json.loads(login)
+    code = state.get("reset_code")
     return AccountState(
         patron=Patron.model_validate_json(patron),
         password=None,
         password_hash=password_hash,
         failures=[datetime.fromisoformat(t) for t in state.get("failures", [])],
         locked_until=_moment(state.get("locked_until")),
-        reset_code=state.get("reset_code"),
+        reset_code=code if code is None or is_hashed_code(code) else hash_reset_code(code),
         reset_expires=_moment(state.get("reset_expires")),
         reset_tries=int(state.get("reset_tries", 0)),
     )
+
+
+def clear_code(login: str) -> bool:
+    """Whether the ``login`` column holds a recovery code in clear."""
+    code = json.loads(login).get("reset_code")
+    return code is not None and not is_hashed_code(code)
 
 
 def _iso(moment: datetime | None) -> str | None:

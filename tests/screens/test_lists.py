@@ -136,3 +136,64 @@ async def test_language_switch_relabels_the_list(make_app, service):
         assert static_text(app, "#list-title") == "List (1)"
         assert app.screen.query_one("#list-email", Input).border_title == "E-mail address"
         assert str(app.screen.query_one("#list-send-button").label) == "Send to e-mail"
+
+
+async def _list_ready_to_send(pilot, record_id: int, email: str) -> None:
+    """The list of ``record_id`` on its screen, ``email`` typed in its field."""
+    await settle(pilot)
+    await _add_by_keyboard(pilot, record_id)
+    await pilot.press("f4")
+    await settle(pilot)
+    await pilot.press("tab")
+    await type_text(pilot, email)
+
+
+async def test_fast_enters_send_the_list_once(make_app, service):
+    """A kiosk's Enter repeats (issue 11: 7 e-mails in 4 s): one send at a time,
+    and the same list to the same address only when the patron asks again."""
+    (record,) = await _first_records(service, 1)
+
+    async def lists() -> int:
+        return sum(m.kind is MessageKind.LIST for m in await service.outbox())
+
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        app = pilot.app
+        await _list_ready_to_send(pilot, record.id, "lasitajs@example.com")
+        await pilot.press("enter", "enter", "enter")
+        await settle(pilot)
+        assert await lists() == 1
+        assert "nosūtīts uz lasitajs@example.com" in static_text(app, "#list-sent")
+        for _ in range(3):  # Enter again, after it went: not sent again, and said why
+            await pilot.press("enter")
+            await settle(pilot)
+        assert await lists() == 1
+        assert "jau nosūtīts uz lasitajs@example.com" in static_text(app, "#list-sent")
+        # Typing the address anew is asking again.
+        await pilot.press("backspace")
+        await type_text(pilot, "m")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert await lists() == 2
+
+
+async def test_a_list_over_the_servers_limit_shows_its_sentence(remote_service):
+    """Over the server's limit per recipient the patron reads why and how long
+    to wait, at the e-mail field, in Latvian (and in English after F6)."""
+    from tui.app import KioskApp
+    from tui.config import KioskConfig
+
+    for _ in range(3):  # the server's lists_per_recipient
+        await remote_service.send_list([1], "lasitajs@example.com")
+    (record,) = await _first_records(remote_service, 1)
+    app = KioskApp(service=remote_service, config=KioskConfig.model_validate({}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _list_ready_to_send(pilot, record.id, "lasitajs@example.com")
+        await pilot.press("enter")
+        await settle(pilot)
+        error = static_text(app, "#list-email-error")
+        assert "stundā var nosūtīt ne vairāk kā 3 sarakstus" in error
+        assert "mēģiniet vēlreiz pēc" in error
+        assert static_text(app, "#list-sent") == ""
+        await pilot.press("f6")
+        await pilot.pause()
+        assert "At most 3 lists an hour" in static_text(app, "#list-email-error")

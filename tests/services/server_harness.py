@@ -35,13 +35,13 @@ TEST_SETTINGS = ServerSettings(
     database=":memory:",
     expose_outbox=True,
     login_failures_per_account=1000,
-    login_failures_per_address=1000,
+    login_failures_per_client=1000,
 )
 """The tests read the outbox (recovery codes) through the server. The
-server's own login throttle counts wall-clock seconds, while the contract
-suite moves the engine's ``FakeClock`` to see the engine's throttle open
-again; so here the server's limits stand aside (``test_server.py`` tests
-them with its own settings)."""
+server's login throttle counts wall-clock seconds, not the contract suite's
+``FakeClock``, and every test client comes from one address; so here the
+server's limits stand aside (``test_server.py`` and ``test_login_abuse.py``
+test them with their own settings)."""
 
 
 @dataclass
@@ -51,6 +51,11 @@ class Server:
     url: str
     uvicorn: uvicorn.Server
     thread: threading.Thread
+
+    @property
+    def maintenance_key(self) -> str:
+        """What ``mana expire-holds`` would read next to the database."""
+        return self.uvicorn.config.app.state.maintenance_key
 
     def stop(self) -> None:
         self.uvicorn.should_exit = True
@@ -77,7 +82,8 @@ def start_server(
         sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2
+        app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2,
+        proxy_headers=False,  # as `mana serve`: X-Forwarded-For is the app's (trusted_proxies)
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(
@@ -144,7 +150,8 @@ def remote_service(
     """A ``RemoteService`` talking to a real server of ``region`` with ``clock``,
     and the coroutine function that closes the client and stops the server."""
     server = start_server(memory_engine(region, clock), settings)
-    service = RemoteService(server.url, **client)  # type: ignore[arg-type]
+    service = RemoteService(server.url, maintenance_key=server.maintenance_key,
+                            **client)  # type: ignore[arg-type]
 
     async def stop() -> None:
         try:

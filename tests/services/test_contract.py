@@ -185,21 +185,12 @@ async def test_unknown_user_and_wrong_password_look_the_same(service: LibrarySer
     assert wrong.value.lv and wrong.value.en
 
 
-async def test_repeated_failures_throttle_the_account(
-    service: LibraryService, clock: FakeClock
-) -> None:
-    for _ in range(4):
+async def test_repeated_failures_never_lock_the_owner_out(service: LibraryService) -> None:
+    # Who is guessing is the server's to judge (``services.server.auth``);
+    # the engine refuses no account, so nobody can lock its owner out.
+    for _ in range(12):
         with pytest.raises(InvalidCredentials):
             await service.login("boris", "nepareiza")
-    with pytest.raises((InvalidCredentials, TooManyAttempts)):
-        await service.login("boris", "nepareiza")
-    # Now even the right password is refused for a while …
-    with pytest.raises(TooManyAttempts):
-        await service.login("boris", password("boris"))
-    # … while other accounts are not affected …
-    await login(service, "anna")
-    # … and after 15 minutes the account opens again.
-    clock.advance(minutes=16)
     session = await login(service, "boris")
     assert session.patron.username == "boris"
 

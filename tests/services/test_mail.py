@@ -156,3 +156,20 @@ def test_markup_and_control_characters_travel_as_text() -> None:
     assert mail["Subject"] == "[bold]Saraksts[/]"
     assert mail.get_content().strip() == "Ā [@click=app.quit] ž"
     assert mail["Message-ID"] == "<mana.7.20261116100000@x.lv>"
+
+
+async def test_a_recovery_code_leaves_the_outbox_once_it_went(
+    engine: MemoryService, sink: SmtpSink
+) -> None:
+    """The patron gets the code; the outbox (the file, ``mana outbox``) keeps
+    the e-mail but not a code that could still be used."""
+    await engine.request_password_reset(PATRONS["cilda"].username)
+    (waiting,) = [m for m in await engine.outbox() if m.kind == MessageKind.PASSWORD_CODE]
+    code = "".join(ch for ch in waiting.body.split("kods ir ")[1][:6])
+    assert code.isdigit()
+    assert await Mailer(engine, mail_settings(sink.port)).deliver_due() == 1
+    (mail,) = sink.wait_for(1)
+    assert code in mail.get_content()
+    (kept,) = [m for m in await engine.outbox() if m.kind == MessageKind.PASSWORD_CODE]
+    assert kept.sent is not None
+    assert code not in kept.body and "••••••" in kept.body
