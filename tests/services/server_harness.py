@@ -170,3 +170,16 @@ async def remote(region: RegionData, clock: Clock) -> AsyncIterator[LibraryServi
         yield service
     finally:
         await stop()
+
+
+class Ticker:
+    """The server's clock, in seconds; it stands still until the test moves it."""
+
+    def __init__(self) -> None:
+        self.t = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds

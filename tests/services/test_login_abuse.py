@@ -30,23 +30,15 @@ from services.remote import RemoteService
 from services.server.settings import ServerSettings
 from tests.services.fixtures import password
 from tests.services.serve_process import ServerProcess
-from tests.services.server_harness import Server, no_server_errors, running_server  # noqa: F401
+from tests.services.server_harness import (  # noqa: F401
+    Server,
+    Ticker,
+    no_server_errors,
+    running_server,
+)
 
 WRONG = "wrong-Parole1"
 LOOPBACK = ["127.0.0.1"]
-
-
-class Ticker:
-    """The server's clock, in seconds; it stands still until the test moves it."""
-
-    def __init__(self) -> None:
-        self.t = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
 
 
 @dataclass

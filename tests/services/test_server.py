@@ -25,6 +25,7 @@ from services.server.settings import ServerSettings
 from tests.services.fixtures import AIZ, L1, R1, password
 from tests.services.server_harness import (
     Server,
+    Ticker,
     memory_engine,
     no_server_errors,  # noqa: F401 - a fixture
     running_server,
@@ -36,19 +37,6 @@ SETTINGS = ServerSettings(
 """The test is a trusted proxy: its ``X-Forwarded-For`` stands for the callers."""
 MINUTE = 60.0
 HOUR = 3600.0
-
-
-class Ticker:
-    """The server's clock, in seconds, moved by the test."""
-
-    def __init__(self) -> None:
-        self.t = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
 
 
 @dataclass
