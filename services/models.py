@@ -418,7 +418,7 @@ class FreeRequestForm(Model):
     """What the patron types into "Veikt pasūtījumu" (R8).
 
     Length limits are checked by the service with a message at the field
-    (the server's body, ``routes.FreeRequestBody``, also refuses them at the
+    (the server's body, ``operations.FreeRequestBody``, also refuses them at the
     door); text that cannot be stored is refused here.
     """
 

@@ -14,37 +14,26 @@ becomes the same class with its sentences (``InvalidInput.field``,
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import ssl
 import uuid
+from collections.abc import Callable, Coroutine
 from functools import cache
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from services.errors import NotAuthenticated, ServiceUnavailable
-from services.models import (
-    CheckInResult,
-    CopyView,
-    FreeRequestForm,
-    FreeRequestView,
-    HistoryEntry,
-    Library,
-    LoanView,
-    Message,
-    Page,
-    Patron,
-    PatronAccount,
-    Record,
-    ReservationView,
-    SearchHit,
-    SearchQuery,
-    Session,
-    Verdict,
-)
+from services.models import Session
+from services.protocol import LibraryService
 from services.server.maintenance import KEY_HEADER
+from services.server.operations import OPERATIONS, Operation
 from services.server.wire import CLIENT_HEADER, IDEMPOTENCY_HEADER, error_from
+
+if TYPE_CHECKING:
+    from services.models import ReservationView
 
 T = TypeVar("T")
 
@@ -77,8 +66,14 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-class RemoteService:
-    """The library service at ``base_url`` (e.g. ``http://127.0.0.1:8080``)."""
+class RemoteService(LibraryService):
+    """The library service at ``base_url`` (e.g. ``http://127.0.0.1:8080``).
+
+    Each operation of the contract is one request, made from its line in
+    ``services.server.operations`` (``_calls``, below the class): the path
+    with its ids, the form's fields as the JSON body of a POST or the query
+    of a GET, the token of a ``session``, and the answer read as the
+    method's return type. Only what needs more is written out here."""
 
     def __init__(
         self,
@@ -181,155 +176,61 @@ class RemoteService:
         except ValidationError as e:
             raise ServiceUnavailable(*BAD_ANSWER) from e
 
-    # -------------------------------------------------------------- catalog
+    # ----------------------------------------------------------- operations
 
-    async def libraries(self) -> list[Library]:
-        return await self._call("GET", "/libraries", list[Library])
+    async def _send(self, name: str, /, *, headers: dict[str, str] | None = None,
+                    **arguments: Any) -> Any:
+        """Call the operation ``name`` with the method's ``arguments`` (by
+        name), as its line in ``services.server.operations`` says."""
+        operation = OPERATIONS[name]
+        path, data = operation.to_wire(arguments)
+        get = operation.method == "GET"
+        return await self._call(
+            operation.method, path, operation.result, session=arguments.get("session"),
+            params=data if get else None, body=None if get else data,
+            idempotent=operation.idempotent, headers=headers,
+        )
 
-    async def search(self, query: SearchQuery) -> Page[SearchHit]:
-        params = query.model_dump(mode="json", exclude_none=True)
-        return await self._call("GET", "/search", Page[SearchHit], params=params)
-
-    async def record(self, record_id: int) -> Record:
-        return await self._call("GET", f"/records/{record_id}", Record)
-
-    async def copies(self, record_id: int, offset: int = 0, limit: int = 50) -> Page[CopyView]:
-        return await self._call("GET", f"/records/{record_id}/copies", Page[CopyView],
-                                params={"offset": offset, "limit": limit})
-
-    # ----------------------------------------------------------------- auth
-
-    async def login(self, identifier: str, password: str) -> Session:
-        return await self._call("POST", "/login", Session,
-                                body={"identifier": identifier, "password": password})
+    # The operations that need more than their declared call; every other
+    # one is made from its declaration (``_calls``).
 
     async def logout(self, session: Session) -> None:
         try:
-            await self._call("POST", "/logout", session=session)
+            await self._send("logout", session=session)
         except NotAuthenticated:
             pass
 
-    async def request_password_reset(self, identifier: str) -> None:
-        await self._call("POST", "/password-reset/request", body={"identifier": identifier},
-                         idempotent=True)
-
-    async def reset_password(self, identifier: str, code: str, new_password: str) -> None:
-        await self._call(
-            "POST", "/password-reset", idempotent=True,
-            body={"identifier": identifier, "code": code, "new_password": new_password},
-        )
-
-    # -------------------------------------------------------------- account
-
-    async def loans(self, session: Session) -> list[LoanView]:
-        return await self._call("GET", "/account/loans", list[LoanView], session=session)
-
-    async def loan_history(self, session: Session) -> list[HistoryEntry]:
-        return await self._call("GET", "/account/history", list[HistoryEntry], session=session)
-
-    async def reservations(self, session: Session) -> list[ReservationView]:
-        return await self._call("GET", "/account/reservations", list[ReservationView],
-                                session=session)
-
-    async def free_requests(self, session: Session) -> list[FreeRequestView]:
-        return await self._call("GET", "/account/free-requests", list[FreeRequestView],
-                                session=session)
-
-    async def free_request_offer(self, session: Session) -> Verdict:
-        return await self._call("GET", "/account/free-request-offer", Verdict, session=session)
-
-    async def order(self, session: Session, barcode: str) -> ReservationView:
-        return await self._write(session, "/account/orders", ReservationView, barcode=barcode)
-
-    async def cancel_reservation(self, session: Session, reservation_id: int) -> ReservationView:
-        return await self._write(session, f"/account/reservations/{reservation_id}/cancel",
-                                 ReservationView)
-
-    async def request_renewal(self, session: Session, loan_id: int) -> LoanView:
-        return await self._write(session, f"/account/loans/{loan_id}/renewal", LoanView)
-
-    async def submit_free_request(self, session: Session, form: FreeRequestForm) -> FreeRequestView:
-        return await self._write(session, "/account/free-requests", FreeRequestView,
-                                 **form.model_dump(mode="json"))
-
-    async def send_list(self, record_ids: list[int], email: str, language: str = "lv") -> Message:
-        return await self._call(
-            "POST", "/lists", Message, idempotent=True,
-            body={"record_ids": record_ids, "email": email, "language": language},
-        )
-
-    async def outbox(self) -> list[Message]:
-        return await self._call("GET", "/outbox", list[Message])
-
-    # ---------------------------------------------------------------- staff
-
-    async def staff_reservations(self, session: Session) -> list[ReservationView]:
-        return await self._call("GET", "/staff/reservations", list[ReservationView],
-                                session=session)
-
-    async def confirm_reservation(self, session: Session, reservation_id: int) -> ReservationView:
-        return await self._write(session, f"/staff/reservations/{reservation_id}/confirm",
-                                 ReservationView)
-
-    async def reject_reservation(
-        self, session: Session, reservation_id: int, reason: str
-    ) -> ReservationView:
-        return await self._write(session, f"/staff/reservations/{reservation_id}/reject",
-                                 ReservationView, reason=reason)
-
-    async def staff_renewals(self, session: Session) -> list[LoanView]:
-        return await self._call("GET", "/staff/renewals", list[LoanView], session=session)
-
-    async def approve_renewal(self, session: Session, loan_id: int) -> LoanView:
-        return await self._write(session, f"/staff/renewals/{loan_id}/approve", LoanView)
-
-    async def deny_renewal(self, session: Session, loan_id: int, reason: str) -> LoanView:
-        return await self._write(session, f"/staff/renewals/{loan_id}/deny", LoanView,
-                                 reason=reason)
-
-    async def staff_free_requests(self, session: Session) -> list[FreeRequestView]:
-        return await self._call("GET", "/staff/free-requests", list[FreeRequestView],
-                                session=session)
-
-    async def accept_free_request(
-        self, session: Session, request_id: int, note: str = ""
-    ) -> FreeRequestView:
-        return await self._write(session, f"/staff/free-requests/{request_id}/accept",
-                                 FreeRequestView, note=note)
-
-    async def fulfil_free_request(
-        self, session: Session, request_id: int, note: str = ""
-    ) -> FreeRequestView:
-        return await self._write(session, f"/staff/free-requests/{request_id}/fulfil",
-                                 FreeRequestView, note=note)
-
-    async def reject_free_request(
-        self, session: Session, request_id: int, note: str
-    ) -> FreeRequestView:
-        return await self._write(session, f"/staff/free-requests/{request_id}/reject",
-                                 FreeRequestView, note=note)
-
-    async def find_patrons(self, session: Session, text: str) -> list[Patron]:
-        return await self._call("GET", "/staff/patrons", list[Patron], session=session,
-                                params={"text": text})
-
-    async def patron_account(self, session: Session, patron_id: int) -> PatronAccount:
-        return await self._call("GET", f"/staff/patrons/{patron_id}", PatronAccount,
-                                session=session)
-
-    async def check_out(self, session: Session, card_number: str, barcode: str) -> LoanView:
-        return await self._write(session, "/staff/check-out", LoanView,
-                                 card_number=card_number, barcode=barcode)
-
-    async def check_in(self, session: Session, barcode: str) -> CheckInResult:
-        return await self._write(session, "/staff/check-in", CheckInResult, barcode=barcode)
-
     async def expire_holds(self) -> list[ReservationView]:
         key = {KEY_HEADER: self._maintenance_key} if self._maintenance_key else {}
-        return await self._call("POST", "/maintenance/expire-holds", list[ReservationView],
-                                idempotent=True, headers=key)
+        return await self._send("expire_holds", headers=key)
 
-    async def _write(self, session: Session, path: str, expect: Any, **body: Any) -> Any:
-        """A POST of an account or staff write with its idempotency key."""
-        return await self._call("POST", path, expect, session=session, body=body or None,
-                                idempotent=True)
+
+def _call_of(operation: Operation) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """``RemoteService``'s method for ``operation``: it sends the arguments
+    it was given, with the contract's signature and docstring."""
+    signature = operation.signature
+    contract = getattr(LibraryService, operation.name)
+
+    async def call(self: RemoteService, /, *args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        del arguments["self"]
+        return await self._send(operation.name, **arguments)
+
+    call.__name__ = operation.name
+    call.__qualname__ = f"RemoteService.{operation.name}"
+    call.__doc__ = contract.__doc__
+    call.__signature__ = signature  # type: ignore[attr-defined]
+    return call
+
+
+def _calls(cls: type[RemoteService]) -> None:
+    """Give ``cls`` the call of every operation it does not write out."""
+    for name, operation in OPERATIONS.items():
+        if name not in vars(cls):
+            setattr(cls, name, _call_of(operation))
+    abc.update_abstractmethods(cls)
+
+
+_calls(RemoteService)

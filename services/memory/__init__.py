@@ -11,11 +11,14 @@ from services.memory.auth import AuthMixin
 from services.memory.mail import MailMixin
 from services.memory.patron import PatronMixin
 from services.memory.staff import StaffMixin
+from services.protocol import LibraryService
 
 
-class MemoryService(AuthMixin, PatronMixin, StaffMixin, MailMixin):
+class MemoryService(AuthMixin, PatronMixin, StaffMixin, MailMixin, LibraryService):
     """Every method of ``services.protocol.LibraryService``, in memory, and the
     outbox as a delivery queue for the server's mailer (``MailMixin``)."""
+
+    mail_queue = True
 
 
 __all__ = ["MemoryService"]

@@ -22,6 +22,7 @@ from services.server import handlers
 from services.server.callers import callers
 from services.server.jobs import background
 from services.server.middleware import BodyLimitMiddleware, IdempotencyMiddleware
+from services.server.operations import OPERATIONS
 from services.server.routes import API, install_routes
 from services.server.settings import ServerSettings
 from services.server.state import ServerState
@@ -77,7 +78,7 @@ def create_app(
         store=state.idempotency,
         limit=settings.max_body_bytes,
         callers=callers(app, state),
-        exempt={f"{API}/login", f"{API}/logout"},
+        exempt={API + o.path for o in OPERATIONS.values() if o.method == "POST" and not o.idempotent},
     )
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     return app

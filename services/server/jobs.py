@@ -28,8 +28,8 @@ async def maintain(
             expired = await engine.expire_holds()
             if expired:
                 log.info("%d uncollected hold(s) expired and passed on", len(expired))
-            if keep_days is not None and hasattr(engine, "forget_mail"):
-                forgotten = await engine.forget_mail(keep_days)
+            if keep_days is not None and engine.mail_queue:
+                forgotten = await engine.forget_mail(keep_days)  # type: ignore[attr-defined]
                 if forgotten:
                     log.info("%d e-mail(s) older than %g days deleted from the outbox",
                              forgotten, keep_days)
@@ -48,7 +48,7 @@ async def background(engine: LibraryService, settings: ServerSettings) -> AsyncI
     )]
     mailer = None
     mail = settings.mail
-    if mail.smtp_host and hasattr(engine, "mail_due"):
+    if mail.smtp_host and engine.mail_queue:
         queue: MailQueue = engine  # type: ignore[assignment]
         mailer = Mailer(queue, mail)
         tasks.append(asyncio.create_task(mailer.run()))
