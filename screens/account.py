@@ -14,10 +14,10 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent
 from textual.worker import Worker
 
-from screens.base import ManaScreen
+from screens.base import ManaScreen, loader
 from services.errors import NotAuthenticated, Refused
 from services.models import (
     FreeRequestView,
@@ -31,8 +31,10 @@ from services.models import (
 from tui.i18n import format_datetime, texts
 from tui.safe import plain
 from widgets import account_rows as rows
+from widgets.account_tab import AccountTab
 from widgets.fit_table import FitTable
 from widgets.keyline import KeyLine
+from widgets.label import Tr
 from widgets.topbar import TopBar
 
 texts(
@@ -92,6 +94,9 @@ TABS = ("reserved", "requests", "loans", "history")
 class AccountScreen(ManaScreen):
     """The four tabs of "Mana bibliotēka"."""
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]
+    """From 160 columns on, each tab's detail sits beside its table (tui/app.tcss)."""
+
     BINDINGS = [
         Binding("escape", "back", "key.back", key_display="Esc", id="account.back"),
         Binding("p", "renew", "account.key.renew", key_display="P", id="account.renew"),
@@ -108,11 +113,6 @@ class AccountScreen(ManaScreen):
         Binding("4", "tab('history')", show=False),
     ]
 
-    LOADS = frozenset({
-        "account-reservations", "account-requests", "account-loans", "account-history",
-        "account-libraries",
-    })
-
     def __init__(self, tab: str = "reserved") -> None:
         super().__init__()
         self._initial_tab = tab
@@ -128,29 +128,13 @@ class AccountScreen(ManaScreen):
     def compose(self) -> ComposeResult:
         yield TopBar()
         with TabbedContent(initial=self._initial_tab, id="account-tabs"):
-            with TabPane("", id="reserved"):
-                yield FitTable(id="reserved-table")
-                yield Static(id="reserved-empty", classes="empty")
-                yield Static(id="reserved-detail", classes="detail")
-                yield Static(id="reserved-note", classes="hint")
-            with TabPane("", id="requests"):
-                yield Static(id="requests-offer", classes="hint")
-                yield FitTable(id="requests-table")
-                yield Static(id="requests-empty", classes="empty")
-                yield Static(id="requests-detail", classes="detail")
-            with TabPane("", id="loans"):
-                yield FitTable(id="loans-table")
-                yield Static(id="loans-empty", classes="empty")
-                yield Static(id="loans-detail", classes="detail")
-                yield Static(id="loans-note", classes="hint")
-            with TabPane("", id="history"):
-                yield FitTable(id="history-table")
-                yield Static(id="history-empty", classes="empty")
-                yield Static(id="history-detail", classes="detail")
+            yield AccountTab("reserved", below=Static(id="reserved-note", classes="hint"))
+            yield AccountTab("requests", above=Static(id="requests-offer", classes="hint"))
+            yield AccountTab("loans", below=Tr("", id="loans-note", classes="hint"))
+            yield AccountTab("history")
         yield KeyLine()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.relabel()
         self.focus_when_loaded(self._table(self._initial_tab))
         self.action_reload()
@@ -159,8 +143,11 @@ class AccountScreen(ManaScreen):
     def session(self) -> Session | None:
         return self.kiosk.session
 
+    def _tab(self, tab: str) -> AccountTab:
+        return self.query_one(f"#{tab}", AccountTab)
+
     def _table(self, tab: str) -> FitTable:
-        return self.query_one(f"#{tab}-table", FitTable)
+        return self._tab(tab).table
 
     @property
     def active_tab(self) -> str:
@@ -186,16 +173,12 @@ class AccountScreen(ManaScreen):
         row: Callable[[Any, str, rows.Names], list[str]],
     ) -> None:
         language = self.language
-        table = self._table(tab)
-        table.show(
+        shown_empty = not items and tab in self._loaded
+        self._tab(tab).show(
             columns(language),
             [(key, row(item, language, self._names)) for key, item in items.items()],
+            empty=self.tr(f"account.empty.{tab}") if shown_empty else "",
         )
-        empty = self.query_one(f"#{tab}-empty", Static)
-        shown_empty = not items and tab in self._loaded
-        empty.update(self.tr(f"account.empty.{tab}") if shown_empty else "")
-        empty.display = shown_empty
-        table.display = not shown_empty
         self._show_detail(tab)
 
     def _show_reservations(self) -> None:
@@ -212,9 +195,16 @@ class AccountScreen(ManaScreen):
 
     def _show_loans(self) -> None:
         self._fill("loans", self._loans, rows.loan_columns, rows.loan_row)
+        self._show_loans_note()
+
+    def _show_loans_note(self) -> None:
+        """The fine's note when a loan is overdue, else the renewal help, shown
+        only while the service says the highlighted loan can be renewed."""
+        key = self._table("loans").selected_key
+        renewable = key in self._loans and self._loans[key].renew.allowed
         overdue = any(v.overdue_days > 0 for v in self._loans.values())
-        note = self.tr("account.note.fine") if overdue else self.tr("account.note.renew")
-        self.query_one("#loans-note", Static).update(note if self._loans else "")
+        note = "account.note.fine" if overdue else "account.note.renew" if renewable else ""
+        self.query_one("#loans-note", Tr).key = note if self._loans else ""
 
     def _show_history(self) -> None:
         self._fill("history", self._history, rows.history_columns, rows.history_row)
@@ -230,9 +220,8 @@ class AccountScreen(ManaScreen):
 
     def _show_detail(self, tab: str) -> None:
         key = self._table(tab).selected_key
-        detail = self.query_one(f"#{tab}-detail", Static)
         if key is None:
-            detail.update("")
+            self._tab(tab).show_detail("")
             return
         language = self.language
         text = {
@@ -241,13 +230,15 @@ class AccountScreen(ManaScreen):
             "loans": lambda: rows.loan_detail(self._loans[key], language),
             "history": lambda: rows.history_detail(self._history[key], language),
         }[tab]()
-        detail.update(plain(text))
+        self._tab(tab).show_detail(text)
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         table_id = event.data_table.id or ""
         if table_id.endswith("-table"):
             self._show_detail(table_id.removesuffix("-table"))
+        if table_id == "loans-table":
+            self._show_loans_note()
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
@@ -256,58 +247,50 @@ class AccountScreen(ManaScreen):
     # --------------------------------------------------------------- loading
 
     def _loading(self, tab: str, on: bool) -> None:
-        table = self._table(tab)
-        table.loading = on
-        if on:
-            table.display = True
-            self.query_one(f"#{tab}-empty", Static).display = False
+        self._tab(tab).set_loading(on)
 
-    @work(group="account-reservations", exclusive=True, exit_on_error=False)
+    @loader
     async def _load_reservations(self, session: Session) -> None:
         self._loading("reserved", True)
         try:
             views = await self.service.reservations(session)
         finally:
             self._loading("reserved", False)
-        self.kiosk.service_answered()
         self._loaded.add("reserved")
         self._reservations = {str(v.reservation.id): v for v in views}
         self._show_reservations()
 
-    @work(group="account-requests", exclusive=True, exit_on_error=False)
+    @loader
     async def _load_requests(self, session: Session, select: str | None = None) -> None:
         self._loading("requests", True)
         try:
             views = await self.service.free_requests(session)
         finally:
             self._loading("requests", False)
-        self.kiosk.service_answered()
         self._loaded.add("requests")
         self._requests = {str(v.request.id): v for v in views}
         self._show_requests()
         if select is not None:
             self._table("requests").select_key(select)
 
-    @work(group="account-loans", exclusive=True, exit_on_error=False)
+    @loader
     async def _load_loans(self, session: Session) -> None:
         self._loading("loans", True)
         try:
             views = await self.service.loans(session)
         finally:
             self._loading("loans", False)
-        self.kiosk.service_answered()
         self._loaded.add("loans")
         self._loans = {str(v.loan.id): v for v in views}
         self._show_loans()
 
-    @work(group="account-history", exclusive=True, exit_on_error=False)
+    @loader
     async def _load_history(self, session: Session) -> None:
         self._loading("history", True)
         try:
             entries = await self.service.loan_history(session)
         finally:
             self._loading("history", False)
-        self.kiosk.service_answered()
         self._loaded.add("history")
         self._history = {str(e.loan.id): e for e in entries}
         self._show_history()
@@ -315,7 +298,6 @@ class AccountScreen(ManaScreen):
     @work(group="account-offer", exclusive=True, exit_on_error=False)
     async def _load_offer(self, session: Session, open_form: bool = False) -> None:
         verdict = await self.service.free_request_offer(session)
-        self.kiosk.service_answered()
         self._offer_known = True
         self._offer_refusal = None
         if not verdict.allowed and verdict.refusal is not None:
@@ -331,22 +313,6 @@ class AccountScreen(ManaScreen):
     def worker_failed(self, worker: Worker[Any]) -> None:
         if isinstance(worker.error, NotAuthenticated):
             self.kiosk.forget_patron()
-
-    def reload(self, group: str) -> None:
-        """Offline retry of one tab (or of the libraries' short names)."""
-        session = self.session
-        if session is None:
-            return
-        loads = {
-            "account-reservations": self._load_reservations,
-            "account-requests": self._load_requests,
-            "account-loans": self._load_loans,
-            "account-history": self._load_history,
-        }
-        if group in loads:
-            loads[group](session)
-        elif group == "account-libraries":
-            self._load_names()
 
     # --------------------------------------------------------------- actions
 
@@ -381,7 +347,7 @@ class AccountScreen(ManaScreen):
         if not self._names:
             self._load_names()
 
-    @work(group="account-libraries", exclusive=True, exit_on_error=False)
+    @loader
     async def _load_names(self) -> None:
         libraries = await self.kiosk.libraries()
         self._names = {library.name: library.short_name for library in libraries}
@@ -408,7 +374,6 @@ class AccountScreen(ManaScreen):
         except Refused:
             self._load_loans(session)
             raise
-        self.kiosk.service_answered()
         self._loans[str(view.loan.id)] = view
         self._show_loans()
         self.notify(self.tr("account.renewal_sent"))
@@ -441,7 +406,6 @@ class AccountScreen(ManaScreen):
         except Refused:
             self._load_reservations(session)
             raise
-        self.kiosk.service_answered()
         self._reservations[str(view.reservation.id)] = view
         self._show_reservations()
         self.notify(self.tr("account.cancelled"))

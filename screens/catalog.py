@@ -15,18 +15,18 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
-from textual.worker import Worker
 
-from screens.base import ManaScreen
+from screens.base import ManaScreen, loader
 from tui.i18n import texts
 from tui.safe import clean
 from widgets.keyline import KeyLine
+from widgets.label import Tr, replace_options
 from widgets.paging import range_text
 from widgets.record_table import RecordTable
 from widgets.topbar import TopBar
@@ -79,8 +79,6 @@ class CatalogScreen(ManaScreen):
         Binding("ctrl+f", "focus_search", "catalog.key.search", show=False),
     ]
 
-    LOADS = frozenset({"search", "libraries"})
-
     def __init__(self) -> None:
         super().__init__()
         self._requested: SearchQuery | None = None
@@ -103,7 +101,6 @@ class CatalogScreen(ManaScreen):
         yield KeyLine()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.relabel()
         self.query_one("#search", Input).focus()
         # The first frame goes out before the catalog is asked for anything.
@@ -159,10 +156,7 @@ class CatalogScreen(ManaScreen):
     @staticmethod
     def _set_select(select: Select[str], options: list[tuple[Content | str, str]]) -> None:
         """Replace the options, keeping the choice (set_options would reset it)."""
-        value = select.value
-        select.set_options(options)  # type: ignore[arg-type]
-        if any(v == value for _, v in options):
-            select.value = value  # type: ignore[assignment]
+        replace_options(select, options)
 
     # ------------------------------------------------------------- searching
 
@@ -197,35 +191,32 @@ class CatalogScreen(ManaScreen):
         self._requested = query
         self.search(query, delay)
 
-    @work(group="search", exclusive=True, exit_on_error=False)
+    @loader
     async def search(self, query: SearchQuery, delay: float = 0.0) -> None:
         if delay:
             await asyncio.sleep(delay)
         table = self.query_one(RecordTable)
         table.loading = True
         page = await self.service.search(query)
-        self.kiosk.service_answered()
         table.loading = False
         self._page = page
         table.show_hits(page.items, self.language)
         self._show_summary()
         self.refresh_bindings()
 
-    def worker_failed(self, worker: Worker) -> None:
-        if worker.group == "search":
-            self.query_one(RecordTable).loading = False
-            if self._requested is not None:
-                self._failed_offset = self._requested.offset
-            self._requested = None  # the same search may be tried again
+    @search.failed
+    def _search_failed(self, error: BaseException) -> None:
+        self.query_one(RecordTable).loading = False
+        if self._requested is not None:
+            self._failed_offset = self._requested.offset
+        self._requested = None  # the same search may be tried again
 
-    def reload(self, group: str) -> None:
+    @search.again
+    def _search_again(self) -> None:
         """Offline retry: the search the fields say now, at the page that failed."""
-        if group == "search":
-            self.request(offset=self._failed_offset)
-        elif group == "libraries":
-            self.load_libraries()
+        self.request(offset=self._failed_offset)
 
-    @work(group="libraries", exclusive=True, exit_on_error=False)
+    @loader
     async def load_libraries(self) -> None:
         self._libraries = await self.kiosk.libraries()
         self._set_select(self.query_one("#library", Select), self._library_options())

@@ -11,12 +11,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
 from screens.base import ManaDialog
 from tui.i18n import texts
-from tui.safe import plain
 from widgets.keyline import KeyLine
+from widgets.label import Tr, TrButton
 from widgets.topbar import TopBar
 
 texts(
@@ -43,23 +43,14 @@ class ConfirmDialog(ManaDialog):
     def compose(self) -> ComposeResult:
         yield TopBar()
         with Vertical(classes="dialog-box", id="confirm-box"):
-            yield Static(id="confirm-question")
+            yield Tr(self._question_key, id="confirm-question", **self._params)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(id="confirm-yes", variant="warning")
-                yield Button(id="confirm-no", variant="primary")
+                yield TrButton("confirm.yes", id="confirm-yes", variant="warning")
+                yield TrButton("confirm.no", id="confirm-no", variant="primary")
         yield KeyLine()
 
     def on_mount(self) -> None:
-        super().on_mount()
-        self.relabel()
         self.query_one("#confirm-no", Button).focus()
-
-    def relabel(self) -> None:
-        self.query_one("#confirm-question", Static).update(
-            plain(self.tr(self._question_key, **self._params))
-        )
-        self.query_one("#confirm-yes", Button).label = self.tr("confirm.yes")
-        self.query_one("#confirm-no", Button).label = self.tr("confirm.no")
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Static
-from textual.worker import Worker
 
-from screens.base import ManaScreen
+from screens.base import ManaScreen, loader
 from tui.i18n import texts
 from widgets.contact_card import ContactCard
 from widgets.keyline import KeyLine
+from widgets.label import Tr
 from widgets.topbar import TopBar
 
 texts(
@@ -37,44 +35,37 @@ class ContactsScreen(ManaScreen):
 
     BINDINGS = [Binding("escape", "back", "key.back", key_display="Esc")]
 
-    LOADS = frozenset({"contacts"})
-
     def compose(self) -> ComposeResult:
         yield TopBar()
-        yield Static(id="contacts-title")
-        yield Static(id="contacts-hint", classes="hint")
+        yield Tr("contacts.title", id="contacts-title")
+        yield Tr("contacts.hint", id="contacts-hint", classes="hint")
         yield VerticalScroll(id="contacts-list")
         yield KeyLine()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.relabel()
         self.query_one("#contacts-list").focus()
-        self.load()
+        self.load_contacts()
 
     def relabel(self) -> None:
-        self.query_one("#contacts-title", Static).update(self.tr("contacts.title"))
-        self.query_one("#contacts-hint", Static).update(self.tr("contacts.hint"))
         for card in self.query(ContactCard):
             card.relabel(self.language)
 
-    @work(group="contacts", exclusive=True, exit_on_error=False)
-    async def load(self) -> None:
+    @loader
+    async def load_contacts(self) -> None:
         box = self.query_one("#contacts-list", VerticalScroll)
         box.loading = True
         libraries = await self.kiosk.libraries()
         box.loading = False
-        self.query_one("#contacts-hint", Static).update(self.tr("contacts.hint"))
+        self.query_one("#contacts-hint", Tr).key = "contacts.hint"
         await box.remove_children()
         await box.mount_all(ContactCard(library, self.language) for library in libraries)
 
-    def worker_failed(self, worker: Worker) -> None:
+    @load_contacts.failed
+    def _contacts_failed(self, error: BaseException) -> None:
         box = self.query_one("#contacts-list", VerticalScroll)
         box.loading = False
-        self.query_one("#contacts-hint", Static).update(self.tr("contacts.failed"))
-
-    def reload(self, group: str) -> None:
-        self.load()
+        self.query_one("#contacts-hint", Tr).key = "contacts.failed"
 
     def action_back(self) -> None:
         self.dismiss()

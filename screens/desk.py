@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import ContentSwitcher
 
-from screens.base import ManaScreen
+from screens.base import ManaScreen, loader
 from screens.desk_checkin import CheckinPane
 from screens.desk_checkout import CheckoutPane
 from screens.desk_pane import DeskPane
@@ -64,8 +64,6 @@ class DeskScreen(ManaScreen):
             for number, tab in enumerate(TABS, start=1)
         ),
     ]
-
-    LOADS = frozenset({"desk-library"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -141,16 +139,18 @@ class DeskScreen(ManaScreen):
     def _chosen(self, event: DeskTabs.Chosen) -> None:
         self.action_tab(event.tab)
 
-    def check_out_for(self, card: str) -> None:
-        """Open "Izsniegšana" for the patron with ``card``."""
+    @on(PatronsPane.CheckOut)
+    def check_out_for(self, event: PatronsPane.CheckOut) -> None:
+        """Open "Izsniegšana" for the patron whose account asked for it."""
+        event.stop()
         self.action_tab("checkout")
         pane = self.pane("checkout")
         if isinstance(pane, CheckoutPane):
-            pane.look_up(card)
+            pane.look_up(event.card)
 
     # --------------------------------------------------- the staff's library
 
-    @work(group="desk-library", exclusive=True, exit_on_error=False)
+    @loader
     async def load_library(self) -> None:
         """Which library the staff works for: its name goes on top."""
         session = self.kiosk.session
@@ -159,10 +159,6 @@ class DeskScreen(ManaScreen):
         libraries = await self.kiosk.libraries()
         library = next((lib for lib in libraries if lib.id == session.patron.staff_library), None)
         self.app.desk_library = library  # type: ignore[attr-defined]
-
-    def reload(self, group: str) -> None:
-        if group == "desk-library":
-            self.load_library()
 
     def worker_failed(self, worker: Any) -> None:
         if isinstance(worker.error, NotAuthenticated):

@@ -152,7 +152,6 @@ class CheckinPane(DeskPane):
         except ManaError as error:
             self.failed(error, "desk.checkin.failed", barcode=barcode)
             return
-        self.kiosk.service_answered()
         returned_by = await self._patron(session, result)
         self._last = (result, returned_by)
         self.results.insert(0, self._last)

@@ -8,22 +8,21 @@ other while the field stays open for the next: nothing typed is lost or
 merged, however fast the scanner. The focus moves to the barcode field at
 the card's Enter: codes scanned while the card is still being looked up wait,
 in order, and go to that patron once found (never taken as a card number).
-A refusal (blocked patron, copy held for someone else, reading-room copy …)
-shows the service's reason and the field is ready for the next code. Esc
-starts over with the next patron.
+A blocked patron is told what blocks them and is not asked for barcodes (the
+service's ``blocks``). A refusal (blocked patron, copy held for someone else,
+reading-room copy …) shows the service's reason and the field is ready for the
+next code. Esc starts over with the next patron.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.worker import Worker
 from textual.widgets import Static
 
 from screens.desk_pane import DeskPane
@@ -212,11 +211,17 @@ class CheckoutPane(DeskPane):
 
     @work(group="desk-checkout-lookup", exclusive=True, exit_on_error=False)
     async def _lookup(self, session: Session, card: str) -> None:
+        try:
+            await self._find_patron(session, card)
+        except Exception:
+            self._lookup_failed()  # and the error is said as for every worker
+            raise
+
+    async def _find_patron(self, session: Session, card: str) -> None:
         if not self._library_names:
             libraries = await self.kiosk.libraries()
             self._library_names = {lib.id: lib.short_name for lib in libraries}
         found = await self.service.find_patrons(session, card)
-        self.kiosk.service_answered()
         patron = next((p for p in found if p.card_number == card), None)
         if patron is None:
             self._lookup_failed()
@@ -227,7 +232,10 @@ class CheckoutPane(DeskPane):
         self._looking_up = None
         self.show_patron()
         self.show_lent()
-        self.status(lambda lang: tr("desk.checkout.scan", lang), "info")
+        if account.blocks:
+            self.status(None)  # what blocks them says it all; a code gets the service's refusal
+        else:
+            self.status(lambda lang: tr("desk.checkout.scan", lang), "info")
         self.query_one("#checkout-barcode", ScanInput).focus()
         early, self._early = self._early, []
         for barcode in early:
@@ -238,11 +246,6 @@ class CheckoutPane(DeskPane):
         self._looking_up = None
         self._early.clear()
         self.query_one("#checkout-card", ScanInput).focus()
-
-    def worker_failed(self, worker: Worker[Any]) -> None:
-        if worker.group == "desk-checkout-lookup":
-            self._lookup_failed()
-        super().worker_failed(worker)
 
     def action_new_patron(self) -> None:
         self.start_over()
@@ -303,7 +306,6 @@ class CheckoutPane(DeskPane):
         except ManaError as error:
             self.failed(error, "desk.checkout.refused", barcode=barcode)
             return
-        self.kiosk.service_answered()
         if self.patron is not None and self.patron.card_number == card:
             self.lent.insert(0, view)
             self.show_lent()

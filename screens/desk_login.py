@@ -46,6 +46,7 @@ class NotStaff(Forbidden):
 class DeskLoginScreen(LoginScreen):
     """Log a librarian in; dismisses with ``True`` once ``app.session`` is staff."""
 
+    HEADING = "desk.login.heading"
     inherit_bindings = False
     BINDINGS = [
         Binding("f2", "app.contacts", "key.contacts", id="desk.login.contacts"),
@@ -60,7 +61,6 @@ class DeskLoginScreen(LoginScreen):
 
     def relabel(self) -> None:
         super().relabel()
-        self.query_one("#login-heading", Static).update(self.tr("desk.login.heading"))
         self.query_one("#identifier", Input).placeholder = self.tr("desk.login.placeholder")
         self.query_one("#login-cancel", Button).display = False
 

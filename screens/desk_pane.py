@@ -77,8 +77,6 @@ class DeskPane(ServiceMixin, Vertical):
         scanning without looking at the screen."""
         if isinstance(error, ServiceUnavailable):
             self.kiosk.report_error(error)
-        else:
-            self.kiosk.service_answered()
         self.status(lambda lang: tr(key, lang, reason=error.text(lang), **params), "error")
         self.app.bell()
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from textual.worker import Worker
 
-from screens.base import ManaScreen
+from screens.base import ManaScreen, loader
 from services.errors import NotAuthenticated
 from services.models import Patron, PatronAccount, Session
 from tui.i18n import texts, tr
@@ -75,8 +75,6 @@ class PatronAccountScreen(ManaScreen):
         Binding("2", "tab('reservations')", show=False),
         Binding("3", "tab('requests')", show=False),
     ]
-
-    LOADS = frozenset({"desk-patron"})
 
     def __init__(self, patron: Patron) -> None:
         super().__init__()
@@ -196,19 +194,15 @@ class PatronAccountScreen(ManaScreen):
 
     # ------------------------------------------------------------- loading
 
-    @work(group="desk-patron", exclusive=True, exit_on_error=False)
+    @loader
     async def _load(self, session: Session) -> None:
         if not self._libraries:
             libraries = await self.kiosk.libraries()
             self._libraries = {lib.id: lib.short_name for lib in libraries}
         account = await self.service.patron_account(session, self.patron.id)
-        self.kiosk.service_answered()
         self.account = account
         self.patron = account.patron
         self.relabel()
-
-    def reload(self, group: str) -> None:
-        self.action_reload()
 
     def action_reload(self) -> None:
         if self.session is not None:

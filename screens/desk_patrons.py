@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
@@ -38,6 +39,13 @@ texts(
 
 class PatronsPane(DeskPane):
     TAB = "patrons"
+
+    class CheckOut(Message):
+        """Lend to the patron with ``card`` (asked from their account, I)."""
+
+        def __init__(self, card: str) -> None:
+            super().__init__()
+            self.card = card
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,7 +96,6 @@ class PatronsPane(DeskPane):
             libraries = await self.kiosk.libraries()
             self._libraries = {lib.id: lib.short_name for lib in libraries}
         found = await self.service.find_patrons(session, text)
-        self.kiosk.service_answered()
         self.found = found
         self.show_found()
         if found:
@@ -114,8 +121,4 @@ class PatronsPane(DeskPane):
     def _account_closed(self, card: str | None) -> None:
         """Back from the account: with a card, go lend to that patron."""
         if card:
-            from screens.desk import DeskScreen
-
-            screen = self.screen
-            if isinstance(screen, DeskScreen):
-                screen.check_out_for(card)
+            self.post_message(self.CheckOut(card))

@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from screens.base import loader
 from screens.desk_pane import DeskPane
 from services.errors import Conflict
 from services.models import FreeRequestView, LoanView, ReservationView, Session
@@ -39,7 +40,6 @@ class QueuePane(DeskPane, Generic[View]):
     """One queue: ``load()`` asks the service, the subclasses say what each
     key does (``act(...)``)."""
 
-    LOADS = frozenset({"desk-queue-load"})
     EMPTY: ClassVar[str] = ""
 
     class Counted(Message):
@@ -155,13 +155,9 @@ class QueuePane(DeskPane, Generic[View]):
         if self.session is not None:
             self._load(self.session)
 
-    def reload(self, group: str) -> None:
-        self.load()
-
-    @work(group="desk-queue-load", exclusive=True, exit_on_error=False)
+    @loader
     async def _load(self, session: Session) -> None:
         views = await self.fetch(session)
-        self.kiosk.service_answered()
         self.loaded = True
         fresh = {self.key_of(v): v for v in views}
         # A row still being processed keeps its place until its answer comes.
@@ -235,7 +231,6 @@ class QueuePane(DeskPane, Generic[View]):
             self.busy.discard(key)
             self.show_rows()
             raise
-        self.kiosk.service_answered()
         self.busy.discard(key)
         self._quiet_until = time.monotonic() + GUARD
         if self.still_open(answer):

@@ -14,12 +14,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 from screens.base import ManaDialog
 from tui.i18n import texts
 from tui.safe import clean, plain
 from widgets.keyline import KeyLine
+from widgets.label import Tr, TrButton, TrLabel
 from widgets.notes import put
 
 texts(
@@ -58,14 +59,19 @@ class ReasonDialog(ManaDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box", id="reason-box"):
-            yield Static(id="reason-heading", classes="dialog-heading")
-            yield Static(id="reason-subject")
-            yield Label(id="reason-label", classes="field-label")
+            yield Tr(self._heading_key, id="reason-heading", classes="dialog-heading")
+            yield Static(plain(self._subject), id="reason-subject")
+            label = "desk.reason.required" if self.required else "desk.reason.optional"
+            yield TrLabel(label, id="reason-label", classes="field-label")
             yield Input(id="reason", max_length=MAX_REASON)
             yield Static(id="reason-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(id="reason-send", variant="warning" if self.required else "primary")
-                yield Button(id="reason-cancel")
+                yield TrButton(
+                    self._heading_key,
+                    id="reason-send",
+                    variant="warning" if self.required else "primary",
+                )
+                yield TrButton("desk.reason.cancel", id="reason-cancel")
         yield KeyLine()
 
     def on_mount(self) -> None:
@@ -74,13 +80,6 @@ class ReasonDialog(ManaDialog):
         self.query_one("#reason", Input).focus()
 
     def relabel(self) -> None:
-        self.query_one("#reason-heading", Static).update(self.tr(self._heading_key))
-        self.query_one("#reason-subject", Static).update(plain(self._subject))
-        self.query_one("#reason-label", Label).update(
-            self.tr("desk.reason.required" if self.required else "desk.reason.optional")
-        )
-        self.query_one("#reason-send", Button).label = self.tr(self._heading_key)
-        self.query_one("#reason-cancel", Button).label = self.tr("desk.reason.cancel")
         put(
             self.query_one("#reason-error", Static),
             self.tr("desk.reason.empty") if self._error else "",

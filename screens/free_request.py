@@ -15,14 +15,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Select, Static, TextArea
 
-from screens.base import ManaScreen
+from screens.base import ManaScreen, loader
 from services.errors import InvalidInput, ManaError, Refused
 from services.models import FreeRequestForm, Library, Session
 from tui.i18n import texts
 from tui.safe import plain
 from widgets.keyline import KeyLine
+from widgets.label import Tr, TrButton, TrLabel
 from widgets.notes import put
 from widgets.topbar import TopBar
 
@@ -69,8 +70,6 @@ class FreeRequestScreen(ManaScreen):
         Binding("f3", "noop", show=False),
     ]
 
-    LOADS = frozenset({"freq-libraries"})
-
     def __init__(self) -> None:
         super().__init__()
         self._libraries: dict[str, Library] = {}
@@ -80,8 +79,8 @@ class FreeRequestScreen(ManaScreen):
     def compose(self) -> ComposeResult:
         yield TopBar()
         with VerticalScroll(id="freq-form"):
-            yield Static(id="freq-heading", classes="dialog-heading")
-            yield Static(id="freq-hint", classes="hint")
+            yield Tr("freq.heading", id="freq-heading", classes="dialog-heading")
+            yield Tr("freq.hint", id="freq-hint", classes="hint")
             yield from self._field("author", Input(id="freq-author"))
             yield from self._field("title", Input(id="freq-title"))
             yield from self._field("year", Input(id="freq-year"))
@@ -92,30 +91,23 @@ class FreeRequestScreen(ManaScreen):
             yield from self._field("collection", Select[str]([], id="freq-collection"))
             yield Static(id="freq-failure", classes="failure")
             with Horizontal(classes="dialog-buttons", id="freq-buttons"):
-                yield Button(id="freq-send", variant="primary")
-                yield Button(id="freq-cancel")
+                yield TrButton("freq.send", id="freq-send", variant="primary")
+                yield TrButton("freq.cancel", id="freq-cancel")
         yield KeyLine()
 
     def _field(self, name: str, widget: Widget) -> ComposeResult:
         with Horizontal(classes="form-row", id=f"freq-{name}-row"):
-            yield Label(id=f"freq-{name}-label", classes="form-label")
+            yield TrLabel(f"freq.{name}", id=f"freq-{name}-label", classes="form-label")
             with Vertical(classes="form-field"):
                 yield widget
                 yield Static(id=f"freq-{name}-error", classes="field-error")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.relabel()
         self.query_one("#freq-author", Input).focus()
         self._load_libraries()
 
     def relabel(self) -> None:
-        for name in ("heading", "hint"):
-            self.query_one(f"#freq-{name}", Static).update(self.tr(f"freq.{name}"))
-        for name in ("author", "title", "year", "info", "library", "collection"):
-            self.query_one(f"#freq-{name}-label", Label).update(self.tr(f"freq.{name}"))
-        self.query_one("#freq-send", Button).label = self.tr("freq.send")
-        self.query_one("#freq-cancel", Button).label = self.tr("freq.cancel")
         self.query_one("#freq-library", Select).prompt = self.tr("freq.choose_library")
         self.query_one("#freq-collection", Select).prompt = self.tr("freq.choose_collection")
         self._fill_collections()
@@ -123,10 +115,7 @@ class FreeRequestScreen(ManaScreen):
 
     # ------------------------------------------------------------- libraries
 
-    def reload(self, group: str) -> None:
-        self._load_libraries()
-
-    @work(group="freq-libraries", exclusive=True, exit_on_error=False)
+    @loader
     async def _load_libraries(self) -> None:
         libraries = await self.kiosk.libraries()
         self._libraries = {library.id: library for library in libraries}
@@ -191,17 +180,14 @@ class FreeRequestScreen(ManaScreen):
         try:
             view = await self.service.submit_free_request(session, form)
         except InvalidInput as error:
-            self.kiosk.service_answered()
             self._refused_field(error)
             return
         except Refused as error:
-            self.kiosk.service_answered()
             self._failure = error
             self._show_errors()
             return
         finally:
             self.query_one("#freq-buttons").loading = False
-        self.kiosk.service_answered()
         self.dismiss(view)  # type: ignore[arg-type]
 
     def worker_failed(self, worker: object) -> None:

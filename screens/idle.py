@@ -16,10 +16,10 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from screens.base import ServiceMixin
 from tui.i18n import texts
+from widgets.label import Tr
 from widgets.topbar import TopBar
 
 texts(
@@ -57,26 +57,23 @@ class IdleDialog(ServiceMixin, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         yield TopBar()
         with Vertical(classes="dialog-box", id="idle-box"):
-            yield Static(id="idle-heading", classes="dialog-heading")
-            yield Static(id="idle-countdown")
-            yield Static(id="idle-hint", classes="hint")
+            yield Tr("idle.heading", id="idle-heading", classes="dialog-heading")
+            key = "idle.countdown" if self.kiosk.session is not None else "idle.countdown_guest"
+            yield Tr(key, id="idle-countdown", seconds=math.ceil(self.seconds))
+            yield Tr("idle.press_any_key", id="idle-hint", classes="hint")
 
     def on_mount(self) -> None:
         self._deadline = time.monotonic() + self.seconds
         self.set_timer(self.seconds, self._expired, name="idle countdown")
-        self.set_interval(min(1.0, self.seconds), self.relabel, name="idle tick")
-        self.watch(self.kiosk, "language", lambda _: self.relabel(), init=False)
-        self.relabel()
+        self.set_interval(min(1.0, self.seconds), self._tick, name="idle tick")
+        self._tick()
 
     def remaining(self) -> int:
         """Whole seconds left, as shown."""
         return max(0, math.ceil(self._deadline - time.monotonic()))
 
-    def relabel(self) -> None:
-        key = "idle.countdown" if self.kiosk.session is not None else "idle.countdown_guest"
-        self.query_one("#idle-heading", Static).update(self.tr("idle.heading"))
-        self.query_one("#idle-countdown", Static).update(self.tr(key, seconds=self.remaining()))
-        self.query_one("#idle-hint", Static).update(self.tr("idle.press_any_key"))
+    def _tick(self) -> None:
+        self.query_one("#idle-countdown", Tr).set(seconds=self.remaining())
 
     def answer(self, still_here: bool) -> None:
         """Close the dialog once, whichever comes first: a key or the time."""

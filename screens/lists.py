@@ -21,6 +21,7 @@ from services.errors import ManaError
 from tui.i18n import texts
 from tui.safe import clean
 from widgets.keyline import KeyLine
+from widgets.label import Tr, TrButton
 from widgets.record_table import RecordTable
 from widgets.topbar import TopBar
 
@@ -74,18 +75,17 @@ class ListScreen(ManaScreen):
 
     def compose(self) -> ComposeResult:
         yield TopBar()
-        yield Static(id="list-title")
-        yield Static(id="list-empty", classes="hint")
+        yield Tr("list.title", id="list-title", count=len(self.kiosk.record_list))
+        yield Tr("list.empty", id="list-empty", classes="hint")
         yield RecordTable(with_copies=False, id="list-records")
         with Horizontal(id="list-send"):
             yield Input(id="list-email", max_length=254)
-            yield Button(id="list-send-button", variant="primary")
+            yield TrButton("list.send", id="list-send-button", variant="primary")
         yield Static(id="list-email-error", classes="field-error")
         yield Static(id="list-sent")
         yield KeyLine()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.relabel()
         self.show_records()
 
@@ -98,11 +98,6 @@ class ListScreen(ManaScreen):
         email = self.query_one("#list-email", Input)
         email.border_title = self.tr("list.email")
         email.placeholder = self.tr("list.email_placeholder")
-        self.query_one("#list-send-button", Button).label = self.tr("list.send")
-        self.query_one("#list-empty", Static).update(self.tr("list.empty"))
-        self.query_one("#list-title", Static).update(
-            self.tr("list.title", count=len(self.kiosk.record_list))
-        )
         table = self.query_one(RecordTable)
         if table.columns:
             table.relabel(self.language)
@@ -123,7 +118,7 @@ class ListScreen(ManaScreen):
         self.query_one(RecordTable).display = not empty
         self.query_one("#list-send").display = not empty
         self.query_one(RecordTable).show_records(records, self.language, keep_cursor=True)
-        self.query_one("#list-title", Static).update(self.tr("list.title", count=len(records)))
+        self.query_one("#list-title", Tr).set(count=len(records))
         if empty:
             self.set_focus(None)  # nothing to act on: only the screen's keys remain
         elif not isinstance(self.focused, (Input, Button)):
@@ -182,7 +177,6 @@ class ListScreen(ManaScreen):
     @work(group="send_list", exclusive=True, exit_on_error=False)
     async def send(self, ids: list[int], email: str) -> None:
         message = await self.service.send_list(ids, email, self.language)
-        self.kiosk.service_answered()
         self._sending = False
         self._delivered = (tuple(ids), email)
         self.query_one("#list-send-button", Button).disabled = False

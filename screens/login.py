@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 from screens.base import ManaDialog
 from services.errors import InvalidCredentials, ManaError, TooManyAttempts
@@ -20,6 +20,7 @@ from services.models import Library, Session
 from tui.i18n import texts
 from tui.safe import plain
 from widgets.keyline import KeyLine
+from widgets.label import Tr, TrButton, TrLabel
 from widgets.notes import put
 from widgets.secret_input import SecretInput
 from widgets.topbar import TopBar
@@ -69,6 +70,9 @@ class LoginScreen(ManaDialog):
         Binding("f7", "recover", "login.key.recover", id="login.recover"),
     ]
 
+    HEADING = "login.heading"
+    """The i18n key of the dialog's heading."""
+
     def __init__(self) -> None:
         super().__init__()
         self._failure: ManaError | None = None
@@ -79,35 +83,28 @@ class LoginScreen(ManaDialog):
     def compose(self) -> ComposeResult:
         yield TopBar()
         with Vertical(classes="dialog-box", id="login-box"):
-            yield Static(id="login-heading", classes="dialog-heading")
-            yield Label(id="identifier-label", classes="field-label")
+            yield Tr(self.HEADING, id="login-heading", classes="dialog-heading")
+            yield TrLabel("login.identifier", id="identifier-label", classes="field-label")
             yield Input(id="identifier", max_length=100)
             yield Static(id="identifier-error", classes="field-error")
-            yield Label(id="password-label", classes="field-label")
+            yield TrLabel("login.password", id="password-label", classes="field-label")
             yield SecretInput(id="password", password=True, max_length=200)
             yield Static(id="password-error", classes="field-error")
             yield Static(id="login-notice", classes="notice")
             yield Static(id="login-failure", classes="failure")
             yield Static(id="login-contact", classes="hint")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(id="login-submit", variant="primary")
-                yield Button(id="login-recover")
-                yield Button(id="login-cancel")
+                yield TrButton("login.submit", id="login-submit", variant="primary")
+                yield TrButton("login.recover", id="login-recover")
+                yield TrButton("login.cancel", id="login-cancel")
         yield KeyLine()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.relabel()
         self.query_one("#identifier", Input).focus()
 
     def relabel(self) -> None:
-        self.query_one("#login-heading", Static).update(self.tr("login.heading"))
-        self.query_one("#identifier-label", Label).update(self.tr("login.identifier"))
         self.query_one("#identifier", Input).placeholder = self.tr("login.identifier.placeholder")
-        self.query_one("#password-label", Label).update(self.tr("login.password"))
-        self.query_one("#login-submit", Button).label = self.tr("login.submit")
-        self.query_one("#login-recover", Button).label = self.tr("login.recover")
-        self.query_one("#login-cancel", Button).label = self.tr("login.cancel")
         for field in ("identifier", "password"):
             key = self._field_keys.get(field)
             put(self.query_one(f"#{field}-error", Static), self.tr(key) if key else "")
@@ -157,11 +154,9 @@ class LoginScreen(ManaDialog):
         try:
             session = await self.service.login(identifier, password)
         except (InvalidCredentials, TooManyAttempts) as error:
-            self.kiosk.service_answered()
             self.query_one("#login-box").loading = False
             self._refused(error)
             return
-        self.kiosk.service_answered()
         if await self._accepted(session):
             self.kiosk.session = session
             self.dismiss(True)

@@ -24,6 +24,7 @@ from tui.i18n import format_date, texts
 from tui.safe import clean
 from widgets.contact_card import ContactCard
 from widgets.keyline import KeyLine
+from widgets.label import Tr
 
 texts(
     {
@@ -103,6 +104,9 @@ class CopyDialog(ManaDialog):
         Binding("escape", "close", "key.back", key_display="Esc"),
     ]
 
+    TITLE = ""
+    """The i18n key of the dialog's title."""
+
     def __init__(self, title: str, view: CopyView, library: Library | None) -> None:
         super().__init__()
         self.record_title = title
@@ -113,7 +117,7 @@ class CopyDialog(ManaDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="copy-dialog"):
-            yield Static(id="dialog-title")
+            yield Tr(self.title_key(), id="dialog-title")
             yield Static(Content(clean(self.record_title)), id="dialog-record")
             yield Static(id="dialog-copy")
             yield Static(id="dialog-body")
@@ -122,6 +126,9 @@ class CopyDialog(ManaDialog):
                 yield from self.compose_buttons()
         yield KeyLine()
 
+    def title_key(self) -> str:
+        return self.TITLE
+
     def compose_extra(self) -> ComposeResult:
         yield from ()
 
@@ -129,7 +136,6 @@ class CopyDialog(ManaDialog):
         yield Button(id="close", variant="primary")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.relabel()
         self.query(Button).first().focus()
 
@@ -159,6 +165,9 @@ class OrderDialog(CopyDialog):
         self.error: ManaError | None = None
         self.queue = view.offer.kind is OfferKind.QUEUE
 
+    def title_key(self) -> str:
+        return "order.queue_title" if self.queue else "order.title"
+
     def compose_extra(self) -> ComposeResult:
         yield Static(id="dialog-warning", classes="warning")
         yield Static(id="dialog-result")
@@ -171,9 +180,6 @@ class OrderDialog(CopyDialog):
         super().relabel()
         tr = self.tr
         offer = self.view.offer
-        self.query_one("#dialog-title", Static).update(
-            tr("order.queue_title" if self.queue else "order.title")
-        )
         lines = []
         if self.queue:
             if offer.due is not None:
@@ -239,7 +245,6 @@ class OrderDialog(CopyDialog):
         if session is None:
             raise NotAuthenticated()
         self.result = await self.service.order(session, self.view.item.barcode)
-        self.kiosk.service_answered()
         self._finished()
 
     def worker_failed(self, worker: Worker) -> None:
@@ -260,20 +265,22 @@ class OrderDialog(CopyDialog):
 class ReadingRoomDialog(CopyDialog):
     """"Lasītavā": this copy is used in the library only."""
 
+    TITLE = "reading.title"
+
     def relabel(self) -> None:
         super().relabel()
-        self.query_one("#dialog-title", Static).update(self.tr("reading.title"))
         self.query_one("#dialog-body", Static).update(self.tr("reading.text"))
 
 
 class ContactDialog(CopyDialog):
     """Nothing to order: why, and how to reach the library (R3, R16)."""
 
+    TITLE = "contact.title"
+
     def compose_extra(self) -> ComposeResult:
         yield Vertical(id="dialog-contacts")
 
     def on_mount(self) -> None:
-        super().on_mount()
         if self.library is not None:
             self._show_library(self.library)
         else:
@@ -294,7 +301,6 @@ class ContactDialog(CopyDialog):
 
     def relabel(self) -> None:
         super().relabel()
-        self.query_one("#dialog-title", Static).update(self.tr("contact.title"))
         refusal = self.view.offer.refusal
         text = refusal.text(self.language) if refusal is not None else self.tr("contact.default")
         self.query_one("#dialog-body", Static).update(Content(clean(text)))

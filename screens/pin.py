@@ -18,11 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from screens.base import ServiceMixin
 from tui.i18n import texts
+from widgets.label import Tr, TrLabel
 from widgets.secret_input import SecretInput
 from widgets.topbar import TopBar
 
@@ -64,27 +65,18 @@ class StaffPinDialog(ServiceMixin, ModalScreen[bool]):
         super().__init__(id="pin-dialog")
         self._pin_hash = pin_hash
         self._failures = 0
-        self._wrong = False
 
     def compose(self) -> ComposeResult:
         yield TopBar()
         with Vertical(classes="dialog-box", id="pin-box"):
-            yield Static(id="pin-heading", classes="dialog-heading")
-            yield Static(id="pin-intro", classes="hint")
-            yield Label(id="pin-label", classes="field-label")
+            yield Tr("pin.heading", id="pin-heading", classes="dialog-heading")
+            yield Tr("pin.intro", id="pin-intro", classes="hint")
+            yield TrLabel("pin.label", id="pin-label", classes="field-label")
             yield SecretInput(id="pin", password=True, max_length=64)
-            yield Static(id="pin-error", classes="field-error")
+            yield Tr("", id="pin-error", classes="field-error")
 
     def on_mount(self) -> None:
-        self.watch(self.kiosk, "language", lambda _: self.relabel(), init=False)
-        self.relabel()
         self.query_one("#pin", SecretInput).focus()
-
-    def relabel(self) -> None:
-        self.query_one("#pin-heading", Static).update(self.tr("pin.heading"))
-        self.query_one("#pin-intro", Static).update(self.tr("pin.intro"))
-        self.query_one("#pin-label", Label).update(self.tr("pin.label"))
-        self.query_one("#pin-error", Static).update(self.tr("pin.wrong") if self._wrong else "")
 
     @on(Input.Submitted, "#pin")
     def _submitted(self) -> None:
@@ -94,7 +86,7 @@ class StaffPinDialog(ServiceMixin, ModalScreen[bool]):
         if not pin:
             return
         field.disabled = True
-        self.query_one("#pin-error", Static).update(self.tr("pin.checking"))
+        self.query_one("#pin-error", Tr).key = "pin.checking"
         self._check(pin)
 
     @work(group="pin", exclusive=True, thread=True, exit_on_error=False)
@@ -117,11 +109,10 @@ class StaffPinDialog(ServiceMixin, ModalScreen[bool]):
         if self._failures >= self.MAX_ATTEMPTS:
             self.dismiss(False)
             return
-        self._wrong = True
+        self.query_one("#pin-error", Tr).key = "pin.wrong"
         field = self.query_one("#pin", SecretInput)
         field.disabled = False
         field.focus()
-        self.relabel()
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -7,18 +7,18 @@ or the library's contacts. "S" adds the record to the patron's list (R4).
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
-from textual.worker import Worker
 
-from screens.base import ManaScreen
+from screens.base import ManaScreen, loader
 from services.models import CopyView, Library, OfferKind, Page, Record
 from tui.i18n import texts
 from widgets.copy_table import CopyTable
 from widgets.keyline import KeyLine
+from widgets.label import Tr
 from widgets.paging import range_text
 from widgets.record_view import RecordView
 from widgets.topbar import TopBar
@@ -52,8 +52,6 @@ class RecordScreen(ManaScreen):
         Binding("pageup", "previous_copies", "page.previous", key_display="PgUp", priority=True),
     ]
 
-    LOADS = frozenset({"record", "copies"})
-
     def __init__(self, record_id: int) -> None:
         super().__init__()
         self.record_id = record_id
@@ -66,14 +64,13 @@ class RecordScreen(ManaScreen):
         yield TopBar()
         yield RecordView(id="record")
         with Horizontal(id="copies-head"):
-            yield Static(id="copies-title")
-            yield Static(id="in-list")
+            yield Tr("record.copies", upper=True, id="copies-title")
+            yield Tr("", id="in-list")
             yield Static(id="copies-range")
         yield CopyTable(id="copies")
         yield KeyLine()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(RecordView).show(None, self.language)
         self.relabel()
         self.focus_when_loaded(self.query_one(CopyTable))
@@ -82,7 +79,6 @@ class RecordScreen(ManaScreen):
 
     def relabel(self) -> None:
         self.query_one(RecordView).show(self.record, self.language)
-        self.query_one("#copies-title", Static).update(self.tr("record.copies").upper())
         self._show_copies_head()
         table = self.query_one(CopyTable)
         if table.columns:
@@ -95,16 +91,15 @@ class RecordScreen(ManaScreen):
             text = range_text(page, self.language) if page.items else self.tr("record.no_copies")
         self.query_one("#copies-range", Static).update(text)
         in_list = self.record_id in self.kiosk.record_list
-        self.query_one("#in-list", Static).update(self.tr("record.in_list") if in_list else "")
+        self.query_one("#in-list", Tr).key = "record.in_list" if in_list else ""
 
     # -------------------------------------------------------------- loading
 
-    @work(group="record", exclusive=True, exit_on_error=False)
+    @loader
     async def load_record(self) -> None:
         view = self.query_one(RecordView)
         view.loading = True
         self.record = await self.service.record(self.record_id)
-        self.kiosk.service_answered()
         view.loading = False
         view.show(self.record, self.language)
         self.refresh_bindings()
@@ -112,33 +107,32 @@ class RecordScreen(ManaScreen):
         self.libraries = {library.id: library for library in libraries}
         table = self.query_one(CopyTable)
         if table.views:
-            table.show(table.views, self.language, self._short_names(), keep_cursor=True)
+            table.show_copies(table.views, self.language, self._short_names(), keep_cursor=True)
 
-    @work(group="copies", exclusive=True, exit_on_error=False)
+    @load_record.failed
+    def _record_failed(self, error: BaseException) -> None:
+        self.query_one(RecordView).loading = False
+
+    @loader
     async def load_copies(self, offset: int, keep_cursor: bool = False) -> None:
         self._copies_offset = offset
         table = self.query_one(CopyTable)
         table.loading = True
         page = await self.service.copies(self.record_id, offset, COPIES_PAGE)
-        self.kiosk.service_answered()
         table.loading = False
         self.copies_page = page
-        table.show(page.items, self.language, self._short_names(), keep_cursor=keep_cursor)
+        table.show_copies(page.items, self.language, self._short_names(), keep_cursor=keep_cursor)
         self._show_copies_head()
         self.refresh_bindings()
 
-    def worker_failed(self, worker: Worker) -> None:
-        if worker.group == "record":
-            self.query_one(RecordView).loading = False
-        elif worker.group == "copies":
-            self.query_one(CopyTable).loading = False
+    @load_copies.failed
+    def _copies_failed(self, error: BaseException) -> None:
+        self.query_one(CopyTable).loading = False
 
-    def reload(self, group: str) -> None:
-        """Offline retry: the description, or the page of copies that failed."""
-        if group == "record":
-            self.load_record()
-        elif group == "copies":
-            self.load_copies(self._copies_offset, keep_cursor=True)
+    @load_copies.again
+    def _copies_again(self) -> None:
+        """Offline retry: the page of copies that failed, keeping the cursor."""
+        self.load_copies(self._copies_offset, keep_cursor=True)
 
     def _short_names(self) -> dict[str, str]:
         return {library_id: lib.short_name for library_id, lib in self.libraries.items()}

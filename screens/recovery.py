@@ -13,13 +13,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 from screens.base import ManaDialog
 from services.errors import InvalidCode, InvalidInput, ManaError, TooManyAttempts
 from tui.i18n import texts
 from tui.safe import plain
 from widgets.keyline import KeyLine
+from widgets.label import Tr, TrButton, TrLabel
 from widgets.notes import put
 from widgets.secret_input import SecretInput
 from widgets.topbar import TopBar
@@ -84,59 +85,40 @@ class PasswordRecoveryScreen(ManaDialog):
     def compose(self) -> ComposeResult:
         yield TopBar()
         with Vertical(classes="dialog-box", id="recovery-box"):
-            yield Static(id="recovery-heading", classes="dialog-heading")
+            yield Tr("recovery.heading", id="recovery-heading", classes="dialog-heading")
             with Vertical(id="step-1"):
-                yield Static(id="recovery-intro", classes="hint")
-                yield Label(id="identifier-label", classes="field-label")
+                yield Tr("recovery.intro", id="recovery-intro", classes="hint")
+                yield TrLabel("recovery.identifier", id="identifier-label", classes="field-label")
                 yield Input(self._identifier, id="identifier", max_length=100)
                 yield Static(id="identifier-error", classes="field-error")
                 with Horizontal(classes="dialog-buttons"):
-                    yield Button(id="send-code", variant="primary")
-                    yield Button(id="cancel-1")
+                    yield TrButton("recovery.send_code", id="send-code", variant="primary")
+                    yield TrButton("recovery.cancel", id="cancel-1")
             with Vertical(id="step-2"):
-                yield Static(id="recovery-sent", classes="notice")
-                yield Label(id="code-label", classes="field-label")
+                yield Tr("recovery.sent", id="recovery-sent", classes="notice")
+                yield TrLabel("recovery.code", id="code-label", classes="field-label")
                 yield Input(id="code", max_length=50)
                 yield Static(id="code-error", classes="field-error")
-                yield Label(id="new-password-label", classes="field-label")
+                yield TrLabel(
+                    "recovery.new_password", id="new-password-label", classes="field-label"
+                )
                 yield SecretInput(id="new-password", password=True, max_length=200)
                 yield Static(id="new-password-error", classes="field-error")
-                yield Label(id="repeat-label", classes="field-label")
+                yield TrLabel("recovery.repeat", id="repeat-label", classes="field-label")
                 yield SecretInput(id="repeat", password=True, max_length=200)
                 yield Static(id="repeat-error", classes="field-error")
                 with Horizontal(classes="dialog-buttons"):
-                    yield Button(id="change", variant="primary")
-                    yield Button(id="again")
-                    yield Button(id="cancel-2")
+                    yield TrButton("recovery.change", id="change", variant="primary")
+                    yield TrButton("recovery.again", id="again")
+                    yield TrButton("recovery.cancel", id="cancel-2")
             yield Static(id="recovery-failure", classes="failure")
         yield KeyLine()
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.relabel()
         self._show_step(1)
 
     def relabel(self) -> None:
-        labels = {
-            "#recovery-heading": "recovery.heading",
-            "#recovery-intro": "recovery.intro",
-            "#recovery-sent": "recovery.sent",
-            "#identifier-label": "recovery.identifier",
-            "#code-label": "recovery.code",
-            "#new-password-label": "recovery.new_password",
-            "#repeat-label": "recovery.repeat",
-        }
-        for selector, key in labels.items():
-            self.query_one(selector).update(self.tr(key))  # type: ignore[attr-defined]
-        buttons = {
-            "#send-code": "recovery.send_code",
-            "#change": "recovery.change",
-            "#again": "recovery.again",
-            "#cancel-1": "recovery.cancel",
-            "#cancel-2": "recovery.cancel",
-        }
-        for selector, key in buttons.items():
-            self.query_one(selector, Button).label = self.tr(key)
         for field in (*_FIELDS, "failure"):
             self._show_error(field)
 
@@ -189,12 +171,10 @@ class PasswordRecoveryScreen(ManaDialog):
         try:
             await self.service.request_password_reset(identifier)
         except TooManyAttempts as error:
-            self.kiosk.service_answered()
             self._set_error("failure", error)
             return
         finally:
             self.query_one("#recovery-box").loading = False
-        self.kiosk.service_answered()
         self._show_step(2)
 
     # ------------------------------------------------------------------ step 2
@@ -231,24 +211,20 @@ class PasswordRecoveryScreen(ManaDialog):
         try:
             await self.service.reset_password(self._identifier, code, password)
         except InvalidCode as error:
-            self.kiosk.service_answered()
             self._set_error("code", error)
             self.query_one("#code", Input).focus()
             return
         except InvalidInput as error:
-            self.kiosk.service_answered()
             field = "code" if error.field == "code" else "new-password"
             self._set_error(field, error)
             self.query_one("#repeat", Input).clear()
             self.query_one(f"#{field}", Input).focus()
             return
         except TooManyAttempts as error:
-            self.kiosk.service_answered()
             self._set_error("failure", error)
             return
         finally:
             self.query_one("#recovery-box").loading = False
-        self.kiosk.service_answered()
         self.dismiss(self._identifier)
 
     @on(Button.Pressed, "#again")

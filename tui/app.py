@@ -27,6 +27,7 @@ from services.errors import ManaError, NotAuthenticated, ServiceUnavailable
 from tui.hardened import HardenedApp
 from tui.i18n import tr
 from tui.key_order import OrderedKeys
+from tui.watched import WatchedService
 
 if TYPE_CHECKING:
     from services.models import Library, Record, Session
@@ -53,13 +54,13 @@ class KioskApp(OrderedKeys, HardenedApp):
         Binding("f4", "show_list", "key.list", id="list"),
         Binding("f6", "toggle_language", "key.language", id="language"),
         Binding("f10", "logout", "key.logout", id="logout"),
+        Binding("f1", "keys_help", "key.help", show=False, id="help"),
     ]
 
     language: reactive[str] = reactive("lv")
     session: reactive[Session | None] = reactive(None)
     offline: reactive[bool] = reactive(False)
 
-    service: LibraryService
     config: KioskConfig | ConfigPreview
 
     def __init__(
@@ -92,6 +93,20 @@ class KioskApp(OrderedKeys, HardenedApp):
         """Why ``start`` failed (the app has ended)."""
         self._start = start
         self._when_started: list[Callable[[], object]] = []
+        self._offline_cause: ServiceUnavailable | None = None
+        """The failed call that put the offline banner up (its error is told once)."""
+
+    @property
+    def service(self) -> LibraryService:
+        """The service, every call watched (``tui.watched``): whether it answers
+        is noted here, for the offline banner, never by the screens."""
+        return self._service  # type: ignore[return-value]
+
+    @service.setter
+    def service(self, service: LibraryService) -> None:
+        if isinstance(service, WatchedService):
+            service = service.watched
+        self._service = WatchedService(service, self._service_answered, self._service_unreachable)
 
     @classmethod
     def starting(cls, preview: ConfigPreview, start: Start) -> Self:
@@ -158,7 +173,6 @@ class KioskApp(OrderedKeys, HardenedApp):
         the cached list says nothing about it."""
         if self._libraries is None:
             self._libraries = await self.service.libraries()
-            self.service_answered()
         return self._libraries
 
     def tr(self, key: str, /, **params: object) -> str:
@@ -181,13 +195,12 @@ class KioskApp(OrderedKeys, HardenedApp):
         ``quiet``: a screen's own load that will be retried; while the offline
         banner is already up, it says all there is to say, so no notification."""
         if isinstance(error, ServiceUnavailable):
-            already = self.offline
+            # Up already: before this very call failed (the watch put it up for the first).
+            already = self.offline and error is not self._offline_cause
             self.offline = True
             if not (quiet and already):
                 self.notify(error.text(self.language), severity="error", markup=False)
             return
-        if isinstance(error, ManaError):
-            self.service_answered()  # the service answered, with a refusal
         if isinstance(error, NotAuthenticated):
             self.session = None
             self.notify(error.text(self.language), severity="warning", markup=False)
@@ -197,9 +210,15 @@ class KioskApp(OrderedKeys, HardenedApp):
             self.log.error("unexpected error", error=repr(error))
             self.notify(self.tr("error.unexpected"), severity="error", markup=False)
 
-    def service_answered(self) -> None:
-        """A call went through: the service is reachable again."""
+    def _service_answered(self) -> None:
+        """A call got its answer (``tui.watched``): the service is reachable."""
         self.offline = False
+
+    def _service_unreachable(self, error: ServiceUnavailable) -> None:
+        """A call could not reach the service (``tui.watched``): the banner goes up."""
+        if not self.offline:
+            self._offline_cause = error
+        self.offline = True
 
     # ---------------------------------------------------------------- actions
 
@@ -228,6 +247,13 @@ class KioskApp(OrderedKeys, HardenedApp):
 
         if not isinstance(self.screen, ContactsScreen):
             self.push_screen(ContactsScreen())
+
+    def action_keys_help(self) -> None:
+        """F1: every key of this screen (the key line shows "F1" when some gave way)."""
+        from screens.keys_help import KeysHelpDialog
+
+        if not isinstance(self.screen, KeysHelpDialog):
+            self.push_screen(KeysHelpDialog(self.screen))
 
     def action_show_list(self) -> None:
         self.when_started(self._show_list)

@@ -94,6 +94,10 @@ class KioskSection(_Section):
     staff_pin_hash: str = ""
     """An argon2 hash of the staff PIN; empty means no PIN is set."""
 
+    monochrome: bool = False
+    """Draw without colour, in every profile (what ``NO_COLOR`` asks of a
+    terminal program; the public profiles ignore the environment's)."""
+
     @field_validator("idle_countdown")
     @classmethod
     def _countdown_shorter_than_timeout(cls, value: int, info: Any) -> int:

@@ -25,7 +25,9 @@ In ``kiosk`` and ``ssh``:
   (``idle_reset``). A terminal nobody touched since its last wipe is left alone.
 
 In every profile, ``notify`` strips control characters from the message and
-title: error sentences from a server reach the patron through it.
+title: error sentences from a server reach the patron through it; and
+``[kiosk] monochrome`` draws the app without colour (``get_line_filters``), the
+way to ask for what ``NO_COLOR`` would do where the environment is scrubbed.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
-from textual.app import ActionError, App
+from textual.actions import ActionError, parse
+from textual.app import App
 from textual.binding import Binding
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.timer import Timer
 
 from services.errors import ManaError
@@ -46,7 +50,7 @@ from tui.kiosk import is_hardened
 from tui.safe import clean
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from textual.dom import DOMNode
 
@@ -75,6 +79,10 @@ BLOCKED_ACTIONS = frozenset(
     }
 )
 """Refused in the public profiles whatever node they are addressed to."""
+
+ACTION_TARGETS = ("app", "screen", "focused")
+"""The namespaces an action string may name without the caller giving them
+("app.quit", "screen.dismiss", "focused.copy"), as Textual's ``App`` knows them."""
 
 TEXTUAL_APP_ACTIONS = frozenset({"focus_next", "focus_previous"})
 """Actions of Textual's own ``App`` that stay allowed (Tab and Shift+Tab)."""
@@ -127,6 +135,8 @@ class HardenedApp(App[None]):
 
     profile: str = "desk"
     hardened: bool = False
+    _copied: str = ""
+    """What was copied in the app (``clipboard``); wiped at logout."""
     idle_timeout: float = 120.0
     """Seconds without input before the countdown; tests may set a shorter one."""
     idle_countdown: float = 20.0
@@ -144,6 +154,10 @@ class HardenedApp(App[None]):
         self._idle_dialog: IdleDialog | None = None
         self._idle_timer: Timer | None = None
         self._leaving = False
+        self._colourless: LineFilter | None = None
+        if getattr(kiosk, "monochrome", False):
+            self.no_color = True  # Textual's own NO_COLOR flag (the -nocolor CSS class)
+            self._colourless = NoColor() if self.native_ansi_color else Monochrome()
         if self.hardened:
             self.features = frozenset()  # $TEXTUAL=devtools,debug: no devtools, no debug
             neutralize_textual_constants()
@@ -151,6 +165,16 @@ class HardenedApp(App[None]):
                 from tui.kiosk_driver import KioskDriver
 
                 self.driver_class = KioskDriver
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, and one that takes the colour out when
+        ``[kiosk] monochrome`` asks for it (as ``NO_COLOR`` would; Textual reads
+        that variable only from the environment, which the public profiles scrub)."""
+        filters = super().get_line_filters()
+        colourless = getattr(self, "_colourless", None)
+        if colourless is None or any(isinstance(f, (Monochrome, NoColor)) for f in filters):
+            return filters
+        return [*filters, colourless]
 
     # ------------------------------------------------------------ no way out
 
@@ -169,16 +193,27 @@ class HardenedApp(App[None]):
         self, action: Any, default: DOMNode | None, namespaces: Mapping[str, DOMNode] | None
     ) -> bool:
         try:
-            target, name, _params = self._parse_action(
-                action, self if default is None else default, namespaces
-            )
+            destination, name, _params = action if isinstance(action, tuple) else parse(action)
         except ActionError:
             return True  # not an action at all: run_action reports it as usual
+        target = self._action_target(destination, self if default is None else default, namespaces)
         if name in BLOCKED_ACTIONS:
             return False
         if target is self:
             return name in self._own_actions()
         return True
+
+    def _action_target(
+        self, destination: str, default: DOMNode, namespaces: Mapping[str, DOMNode] | None
+    ) -> DOMNode | None:
+        """The node an action of ``destination`` ("app.", "screen.", "focused."
+        or a namespace the caller gives) runs on, as Textual resolves it; None
+        for a namespace Textual does not know (``run_action`` refuses it)."""
+        if namespaces is not None and destination in namespaces:
+            return namespaces[destination]
+        if not destination:
+            return default
+        return getattr(self, destination, None) if destination in ACTION_TARGETS else None
 
     @classmethod
     def _own_actions(cls) -> frozenset[str]:
@@ -222,10 +257,14 @@ class HardenedApp(App[None]):
     def copy_to_clipboard(self, text: str) -> None:
         """In the public profiles copied text stays in the app (wiped at
         logout); it is never sent to the terminal's clipboard."""
-        if self.hardened:
-            self._clipboard = text
-            return
-        super().copy_to_clipboard(text)
+        self._copied = text
+        if not self.hardened:
+            super().copy_to_clipboard(text)
+
+    @property
+    def clipboard(self) -> str:
+        """What was last copied in the app (``Input`` and ``TextArea`` paste it)."""
+        return self._copied
 
     def notify(
         self,
@@ -244,7 +283,7 @@ class HardenedApp(App[None]):
 
     def wipe_traces(self) -> None:
         """Forget what the app keeps outside the screens: clipboard, notifications."""
-        self._clipboard = ""
+        self._copied = ""
         self.clear_notifications()
 
     # -------------------------------------------------------- the staff exit

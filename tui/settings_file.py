@@ -76,7 +76,8 @@ def read_toml(path: Path) -> dict[str, Any]:
 class KioskPreview(NamedTuple):
     """The ``[kiosk]`` settings the app runs with until the file is validated,
     in the shape of ``tui.config.KioskSection``: the profile and language the
-    settings ask for, and the defaults for the rest. The staff PIN hash is
+    settings ask for, whether to draw without colour (from the first frame),
+    and the defaults for the rest. The staff PIN hash is
     left empty, so F12 does nothing until the real settings are in."""
 
     profile: Profile = DEFAULT_PROFILE
@@ -84,6 +85,7 @@ class KioskPreview(NamedTuple):
     idle_timeout: int = DEFAULT_IDLE_TIMEOUT
     idle_countdown: int = DEFAULT_IDLE_COUNTDOWN
     staff_pin_hash: str = ""
+    monochrome: bool = False
 
 
 class ConfigPreview(NamedTuple):
@@ -124,7 +126,10 @@ class Settings(NamedTuple):
 
     def preview(self) -> ConfigPreview:
         """What the app runs with until ``validate()`` has answered."""
-        return ConfigPreview(KioskPreview(profile=self.profile, language=self.language))
+        return ConfigPreview(KioskPreview(
+            profile=self.profile, language=self.language,
+            monochrome=self._kiosk_value("monochrome") is True,
+        ))
 
     def validate(self) -> KioskConfig:
         """The settings checked (this imports pydantic): the file's errors

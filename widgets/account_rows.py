@@ -55,7 +55,7 @@ texts(
         "account.res.rejected": ("Noraidīts", "Rejected"),
         "account.res.rejected_note": ("Noraidīts: {note}", "Rejected: {note}"),
         "account.loans.renew": ("Pagarināt", "Renew"),
-        "account.loans.pending": ("Neapstrādāts pagarinājums", "Unprocessed renewal"),
+        "account.loans.pending": ("Neapstrādāts pagarinājums", "Renewal pending"),
         "account.loans.overdue": ("{days} d., {fine}", "{days} days, {fine}"),
         "account.loans.denied_note": ("Pagarinājums atteikts: {note}", "Renewal denied: {note}"),
         "account.freq.sent": ("Nosūtīts bibliotēkai", "Sent to the library"),

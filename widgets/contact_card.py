@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -20,6 +22,21 @@ texts(
 )
 
 
+_DAYS = {"P": "Mon", "O": "Tue", "T": "Wed", "C": "Thu", "Pk": "Fri", "S": "Sat", "Sv": "Sun"}
+_DAY = re.compile(r"(?<!\w)(Pk|Sv|P|O|T|C|S)\.")
+_WORDS = {"pusdienas": "lunch", "slēgts": "closed", "brīvdiena": "closed"}
+_WORD = re.compile(r"(?<!\w)(" + "|".join(_WORDS) + r")(?!\w)", re.IGNORECASE)
+
+
+def hours_text(hours: str, language: str) -> str:
+    """Opening hours as the library writes them ("P.–Pk. 9.00–18.00"), in
+    English with English days ("Mon–Fri 9.00–18.00")."""
+    if language != "en":
+        return hours
+    hours = _DAY.sub(lambda m: _DAYS[m.group(1)], hours)
+    return _WORD.sub(lambda m: _WORDS[m.group(1).lower()], hours)
+
+
 def contact_lines(library: Library, language: str) -> Content:
     """The library's name and its contacts as labelled lines (plain data)."""
     contacts = library.contacts
@@ -28,7 +45,7 @@ def contact_lines(library: Library, language: str) -> Content:
         ("contact.address", contacts.address),
         ("contact.phone", contacts.phone),
         ("contact.email", contacts.email),
-        ("contact.hours", contacts.hours),
+        ("contact.hours", hours_text(contacts.hours, language)),
         ("contact.website", contacts.website),
     ):
         if value:

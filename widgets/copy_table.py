@@ -3,20 +3,19 @@
 The offer column shows the service's answer as the patron reads it:
 "Pasūtīt", "Izsniegts līdz DD.MM.GGGG", "Lasītavā" or "Sazinieties ar
 bibliotēku". The table does not decide anything; it only shows ``CopyView``.
+A ``FitTable``: the library column takes the spare room, and gives way to the
+libraries' short names when the full ones do not fit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from rich.text import Text
-from textual import events
 from textual.binding import Binding
-from textual.widgets import DataTable
 
 from services.models import CopyOffer, CopyView, OfferKind
 from tui.i18n import format_date, texts, tr
-from widgets.record_table import SCROLLBAR, cell, fit_widths
+from widgets.fit_table import Cell, Column, FitTable
 
 texts(
     {
@@ -50,8 +49,6 @@ def offer_text(offer: CopyOffer, language: str) -> str:
     return tr("offer.contact", language)
 
 
-_COLUMNS = ("library", "collection", "shelf_mark", "offer")
-
 _OFFER_STYLE = {
     OfferKind.ORDER: "bold",
     OfferKind.QUEUE: "",
@@ -60,22 +57,18 @@ _OFFER_STYLE = {
 }
 
 
-class CopyTable(DataTable[Text]):
+class CopyTable(FitTable):
     """One page of a record's copies, moved through with the arrow keys."""
-
-    DEFAULT_CSS = """
-    CopyTable { height: 1fr; }
-    """
 
     BINDINGS = [Binding("enter", "select_cursor", "copies.key.choose", key_display="Enter")]
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self.language = "lv"
         self.views: list[CopyView] = []
         self.short_names: dict[str, str] = {}
 
-    def show(
+    def show_copies(
         self,
         views: Sequence[CopyView],
         language: str,
@@ -83,29 +76,14 @@ class CopyTable(DataTable[Text]):
         keep_cursor: bool = False,
     ) -> None:
         """Show ``views``; ``short_names`` (library id → short name) helps narrow screens."""
-        row_index = self.cursor_row if keep_cursor else 0
         self.language = language
         self.views = list(views)
         if short_names is not None:
             self.short_names = dict(short_names)
-        rows = self._rows(language, short=False)
-        if sum(self._natural(rows, language)) > self._room():
-            rows = self._rows(language, short=True)  # short library names on a narrow screen
-        widths = self._widths(rows, language)
-        self.clear(columns=True)
-        for key, width in zip(_COLUMNS, widths):
-            self.add_column(cell(tr(f"copies.{key}", language)), width=width, key=key)
-        for view, row in zip(self.views, rows):
-            self.add_row(
-                *(cell(value) for value in row[:3]),
-                cell(row[3], _OFFER_STYLE[view.offer.kind]),
-                key=view.item.barcode,
-            )
-        if self.views:
-            self.move_cursor(row=min(row_index, len(self.views) - 1), animate=False)
+        self.show(_columns(language), [self._row(view) for view in self.views], keep=keep_cursor)
 
     def relabel(self, language: str) -> None:
-        self.show(self.views, language, keep_cursor=True)
+        self.show_copies(self.views, language, keep_cursor=True)
 
     @property
     def current(self) -> CopyView | None:
@@ -114,39 +92,24 @@ class CopyTable(DataTable[Text]):
             return None
         return self.views[self.cursor_row]
 
-    def on_resize(self, event: events.Resize) -> None:
-        if self.columns:
-            self.show(self.views, self.language, keep_cursor=True)
+    def _row(self, view: CopyView) -> tuple[str, list[object]]:
+        language = self.language
+        short = self.short_names.get(view.item.library_id, view.library_name)
+        return (
+            view.item.barcode,
+            [
+                Cell(view.library_name, short=short),
+                view.collection_name(language),
+                view.item.shelf_mark,
+                Cell(offer_text(view.offer, language), _OFFER_STYLE[view.offer.kind]),
+            ],
+        )
 
-    def _room(self) -> int:
-        width = self.size.width or self.app.size.width
-        return width - SCROLLBAR - 2 * len(_COLUMNS)
 
-    def _rows(self, language: str, short: bool) -> list[tuple[str, str, str, str]]:
-        rows = []
-        for view in self.views:
-            library = view.library_name
-            if short:
-                library = self.short_names.get(view.item.library_id, library)
-            rows.append(
-                (
-                    library,
-                    view.collection_name(language),
-                    view.item.shelf_mark,
-                    offer_text(view.offer, language),
-                )
-            )
-        return rows
-
-    @staticmethod
-    def _natural(rows: list[tuple[str, str, str, str]], language: str) -> list[int]:
-        return [
-            max([len(tr(f"copies.{key}", language)), *(len(row[i]) for row in rows)])
-            for i, key in enumerate(_COLUMNS)
-        ]
-
-    def _widths(self, rows: list[tuple[str, str, str, str]], language: str) -> list[int]:
-        natural = self._natural(rows, language)
-        widths = fit_widths(natural, [True, True, True, False], self._room(), minimum=10)
-        widths[0] += max(0, self._room() - sum(widths))
-        return widths
+def _columns(language: str) -> list[Column]:
+    return [
+        Column("library", tr("copies.library", language), flex=True, min_width=10, grow=1),
+        Column("collection", tr("copies.collection", language), flex=True, min_width=10),
+        Column("shelf_mark", tr("copies.shelf_mark", language), flex=True, min_width=10),
+        Column("offer", tr("copies.offer", language)),
+    ]

@@ -10,14 +10,10 @@ one: at 80 columns a tab's own keys never push "F10 Iziet" off the screen.
 from __future__ import annotations
 
 from rich.cells import cell_len
-from textual import events
 from textual.app import App
 from textual.content import Content
 
-from tui.i18n import tr
-from widgets.keyline import KeyLine
-
-SEPARATOR = "  "
+from widgets.keyline import SEPARATOR, KeyLine
 
 
 class DeskKeyLine(KeyLine):
@@ -27,32 +23,19 @@ class DeskKeyLine(KeyLine):
 
     def _groups(self) -> tuple[list[Content], list[Content]]:
         """(this screen's keys, the app's keys), each as "key description"."""
-        language = getattr(self.app, "language", "lv")
-        seen: set[str] = set()
         own: list[Content] = []
         everywhere: list[Content] = []
-        for node, binding, enabled, _tooltip in self.screen.active_bindings.values():
-            if not binding.show or not enabled or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            part = Content.from_markup(
-                "[b $accent]$key[/] $label",
-                key=self.app.get_key_display(binding),
-                label=tr(binding.description, language),
-            )
-            (everywhere if isinstance(node, App) else own).append(part)
+        for part in self.key_parts():
+            (everywhere if isinstance(part.node, App) else own).append(part.content)
         return own, sorted(everywhere, key=_f_key_order)
 
     def refresh_keys(self) -> None:
         own, everywhere = self._groups()
-        width = max((self.content_region.width or self.app.size.width - 2), 10)
+        width = self.line_width
         lines = _wrap(own + everywhere, width)
         if len(lines) > 1 and own and everywhere:
             lines = _wrap(own, width) + _wrap(everywhere, width)
         self.update(Content("\n").join(Content(SEPARATOR).join(line) for line in lines))
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.refresh_keys()
 
 
 def _f_key_order(part: Content) -> tuple[int, str]:

@@ -1,10 +1,16 @@
 """A read-only ``DataTable`` of plain data that fits the terminal's width.
 
 Every cell is outside data: it is cleaned of control characters and shown as
-``Content`` (never markup). Columns take their natural width; when the table
+``Text`` (never markup). Columns take their natural width; when the table
 is narrower than that (80 columns), the ``flex`` columns give up room and
-their cells end in "…", so the columns on the right stay in view. The full
-text of the highlighted row belongs in a detail line next to the table.
+their cells end in "…", so the columns on the right stay in view. When it is
+wider, the ``grow`` columns take the spare room (up to their ``max_width``)
+and the ``spread`` columns share what is left, so a large terminal spreads
+the columns out instead of leaving the room in one column. The full text of
+the highlighted row belongs in a detail line next to the table.
+
+The one table engine of mana: the catalog's results (``RecordTable``), a
+record's copies (``CopyTable``), the account's and the desk's tables.
 """
 
 from __future__ import annotations
@@ -16,13 +22,12 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
-from textual.content import Content
 from textual.widgets import DataTable
 
 from tui.safe import clean
 
 SCROLLBAR = 1
-"""Room kept for the vertical scrollbar."""
+"""Room kept for the vertical scrollbar (its width, DEFAULT_CSS below)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,22 @@ class Column:
     min_width: int = 8
     optional: bool = False
     """Left out when the table is too narrow for every column (the detail line still says it)."""
+    grow: int = 0
+    """Its weight in sharing the spare room (beyond every column's natural width)."""
+    max_width: int | None = None
+    """A ``grow`` column takes spare room up to this width (None: all there is)."""
+    spread: int = 0
+    """Its weight in sharing what the ``grow`` columns leave (a very wide terminal)."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell with a style, or with a shorter form for a narrow table."""
+
+    text: object
+    style: str = ""
+    short: object = None
+    """Shown instead of ``text`` when the full texts do not fit (a library's short name)."""
 
 
 def shorten(text: str, width: int) -> str:
@@ -76,6 +97,27 @@ def fit_widths(
     return widths
 
 
+def share(
+    widths: Sequence[int], weights: Sequence[int], limits: Sequence[int | None], room: int
+) -> list[int]:
+    """``widths`` given the spare room up to ``room``, by weight, none past its limit."""
+    widths = list(widths)
+    spare = room - sum(widths)
+    while spare > 0:
+        left = [
+            (spare if limit is None else limit - width) if weight > 0 else 0
+            for width, weight, limit in zip(widths, weights, limits, strict=True)
+        ]
+        wanting = [i for i, cells in enumerate(left) if cells > 0]
+        if not wanting:
+            break
+        for i in wanting:
+            step = min(weights[i], spare, left[i])
+            widths[i] += step
+            spare -= step
+    return widths
+
+
 def _half(label: str) -> int:
     """The width in which ``label`` wraps onto at most two lines."""
     words = label.split()
@@ -113,13 +155,33 @@ class FitTable(DataTable):  # type: ignore[type-arg]
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self._columns_spec: list[Column] = []
         self._rows_spec: list[tuple[str, list[str]]] = []
+        self._short: list[list[str | None]] = []
+        self._styles: list[list[str]] = []
         self._fitted_for = -1
 
-    def show(self, columns: Sequence[Column], rows: Sequence[tuple[str, Sequence[object]]]) -> None:
-        """Replace the content; the cursor stays on the same row key if it is still there."""
+    def show(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[tuple[str, Sequence[object]]],
+        *,
+        keep: bool = True,
+    ) -> None:
+        """Replace the content. A cell is any value, or a ``Cell`` with a style.
+
+        With ``keep`` the cursor stays on the same row key if it is still there,
+        else at the same place; without, it goes to the first row.
+        """
+        keep_key, keep_row = (self.selected_key, self.cursor_row) if keep else (None, 0)
         self._columns_spec = list(columns)
-        self._rows_spec = [(key, [clean(c, newlines=False) for c in cells]) for key, cells in rows]
-        self._render_rows()
+        self._rows_spec, self._short, self._styles = [], [], []
+        for key, cells in rows:
+            parts = [c if isinstance(c, Cell) else Cell(c) for c in cells]
+            self._rows_spec.append((key, [clean(c.text, newlines=False) for c in parts]))
+            self._short.append(
+                [None if c.short is None else clean(c.short, newlines=False) for c in parts]
+            )
+            self._styles.append([c.style for c in parts])
+        self._render_rows(keep_key, keep_row)
 
     @property
     def selected_key(self) -> str | None:
@@ -151,16 +213,37 @@ class FitTable(DataTable):  # type: ignore[type-arg]
         width = self.size.width or max(self.app.size.width - 2, 20)
         return width - SCROLLBAR - 2 * self.cell_padding * columns
 
-    def _layout(self) -> tuple[list[int], list[int]]:
-        """The columns shown (indexes) and their widths.
+    def _texts(self, short: bool) -> list[list[str]]:
+        """Each row's cells as shown: the short forms where asked and given."""
+        if not short:
+            return [cells for _key, cells in self._rows_spec]
+        return [
+            [s if s is not None else c for c, s in zip(cells, shorts, strict=True)]
+            for (_key, cells), shorts in zip(self._rows_spec, self._short, strict=True)
+        ]
 
-        Long headers wrap onto two lines first; then ``optional`` columns are
-        left out while even the shortest layout does not fit; then flex
-        columns are shortened.
+    def _natural(self, texts: list[list[str]]) -> list[int]:
+        return [
+            max([cell_len(col.label), *(cell_len(row[i]) for row in texts)])
+            for i, col in enumerate(self._columns_spec)
+        ]
+
+    def _layout(self) -> tuple[list[int], list[int], list[list[str]]]:
+        """The columns shown (indexes), their widths and the rows' texts.
+
+        Short forms replace the full texts when those do not fit; long headers
+        wrap onto two lines; then ``optional`` columns are left out while even
+        the shortest layout does not fit; then flex columns are shortened. Spare
+        room goes to the ``grow`` columns, then to the ``spread`` ones.
         """
         columns = self._columns_spec
-        cells = [[cell_len(row[i]) for _k, row in self._rows_spec] for i in range(len(columns))]
-        natural = [max([cell_len(col.label), *cells[i]]) for i, col in enumerate(columns)]
+        texts = self._texts(short=False)
+        natural = self._natural(texts)
+        has_short = any(s is not None for shorts in self._short for s in shorts)
+        if has_short and sum(natural) > self._room(len(columns)):
+            texts = self._texts(short=True)
+            natural = self._natural(texts)
+        cells = [[cell_len(row[i]) for row in texts] for i in range(len(columns))]
         compact = [max([_half(col.label), *cells[i]]) for i, col in enumerate(columns)]
         smallest = [
             min(compact[i], col.min_width) if col.flex else compact[i]
@@ -175,14 +258,14 @@ class FitTable(DataTable):  # type: ignore[type-arg]
         if sum(want) > room:
             least = [compact[i] for i in shown]
             want = _grow(least, want, room) if sum(least) <= room else least
-        widths = fit_widths(
-            want, [columns[i].flex for i in shown], [columns[i].min_width for i in shown], room
-        )
-        return shown, widths
+        spec = [columns[i] for i in shown]
+        widths = fit_widths(want, [c.flex for c in spec], [c.min_width for c in spec], room)
+        widths = share(widths, [c.grow for c in spec], [c.max_width for c in spec], room)
+        widths = share(widths, [c.spread for c in spec], [None] * len(spec), room)
+        return shown, widths, texts
 
-    def _render_rows(self) -> None:
-        keep = self.selected_key
-        shown, widths = self._layout()
+    def _render_rows(self, keep_key: str | None = None, keep_row: int = 0) -> None:
+        shown, widths, texts = self._layout()
         columns = [self._columns_spec[i] for i in shown]
         self._fitted_for = self.size.width
         self.clear(columns=True)
@@ -190,17 +273,20 @@ class FitTable(DataTable):  # type: ignore[type-arg]
         self.header_height = max((height for _label, height in labels), default=1)
         for col, width, (label, _height) in zip(columns, widths, labels, strict=True):
             self.add_column(Text(label), key=col.key, width=width)
-        for key, cells in self._rows_spec:
-            self.add_row(
-                *(
-                    Content(shorten(cells[i], width))
-                    for i, width in zip(shown, widths, strict=True)
-                ),
-                key=key,
-            )
-        if keep is not None:
-            self.select_key(keep)
+        for (key, _cells), row, styles in zip(self._rows_spec, texts, self._styles, strict=True):
+            self.add_row(*(_cell(row[i], styles[i]) for i in shown), key=key)
+        if not self._rows_spec:
+            return
+        if keep_key is not None and any(k == keep_key for k, _c in self._rows_spec):
+            self.select_key(keep_key)
+        elif keep_row:
+            self.move_cursor(row=min(keep_row, len(self._rows_spec) - 1))
 
     def on_resize(self, event: events.Resize) -> None:
         if self._columns_spec and event.size.width != self._fitted_for:
-            self._render_rows()
+            self._render_rows(self.selected_key, self.cursor_row)
+
+
+def _cell(text: str, style: str) -> Text:
+    """One line of a cell: cut with "…" when wider than its column (the text stays whole)."""
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis", end="")

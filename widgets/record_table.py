@@ -1,8 +1,9 @@
 """A table of catalog records: search results (R1) or the patron's list (R4).
 
-Each row's key is the record id. Cells are plain data (``Text``), cut with
-"…" to fit the table's width, so a long title never pushes the other columns
-out of sight on an 80-column terminal.
+Each row's key is the record id. A ``FitTable``: cells are plain data, cut
+with "…" to fit the table's width, so a long title never pushes the other
+columns out of sight on an 80-column terminal. The title takes the spare room
+up to ``TITLE_WIDTH``; on a larger terminal the other columns share the rest.
 
 The catalog's first frame has an empty table, drawn before the domain models
 (pydantic) are imported: the names of material types (``widgets.record_view``,
@@ -15,13 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-from textual import events
 from textual.binding import Binding
-from textual.widgets import DataTable
 
 from tui.i18n import texts, tr
-from tui.safe import clean
+from widgets.fit_table import Cell, Column, FitTable
 
 if TYPE_CHECKING:
     from services.models import MaterialType, Record, SearchHit
@@ -38,26 +36,8 @@ texts(
     }
 )
 
-SCROLLBAR = 2
-"""Room kept for the vertical scrollbar."""
-
-
-def cell(value: object, style: str = "") -> Text:
-    """One line of outside data for a table cell: never markup, cut with "…"."""
-    return Text(clean(value, newlines=False), style=style, no_wrap=True, overflow="ellipsis", end="")
-
-
-def fit_widths(natural: list[int], flexible: list[bool], room: int, minimum: int = 8) -> list[int]:
-    """Column widths: ``natural`` when they fit in ``room``, otherwise the
-    ``flexible`` columns give up cells (the widest first) down to ``minimum``."""
-    widths = list(natural)
-    while sum(widths) > room:
-        candidates = [i for i, flex in enumerate(flexible) if flex and widths[i] > minimum]
-        if not candidates:
-            break
-        widest = max(candidates, key=lambda i: widths[i])
-        widths[widest] -= 1
-    return widths
+TITLE_WIDTH = 72
+"""The title column grows up to this many cells (a line's readable measure)."""
 
 
 @dataclass(frozen=True)
@@ -71,17 +51,13 @@ class Row:
     copies: int | None = None
 
 
-class RecordTable(DataTable[Text]):
+class RecordTable(FitTable):
     """Records with title, author, year, type and (for search hits) copies available."""
-
-    DEFAULT_CSS = """
-    RecordTable { height: 1fr; }
-    """
 
     BINDINGS = [Binding("enter", "select_cursor", "table.key.open", key_display="Enter")]
 
     def __init__(self, *, with_copies: bool = True, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self.with_copies = with_copies
         self.language = "lv"
         self.rows_shown: list[Row] = []
@@ -116,59 +92,43 @@ class RecordTable(DataTable[Text]):
 
     # ---------------------------------------------------------------- layout
 
-    def on_resize(self, event: events.Resize) -> None:
-        if self.columns:
-            self._show(self.rows_shown, self.language, keep_cursor=True)
+    def _columns(self, language: str) -> list[Column]:
+        columns = [
+            Column(
+                "title",
+                tr("table.title", language),
+                flex=True,
+                min_width=10,
+                grow=1,
+                max_width=TITLE_WIDTH,
+            ),
+            Column("author", tr("table.author", language), flex=True, min_width=10, spread=2),
+            Column("year", tr("table.year", language), spread=1),
+            Column("type", tr("table.type", language), spread=1),
+        ]
+        if self.with_copies:
+            columns.append(Column("copies", tr("table.copies", language), spread=1))
+        return columns
 
-    def _widths(self, rows: list[Row], language: str) -> list[int]:
+    def _cells(self, row: Row, language: str) -> list[object]:
         from widgets.record_view import material_name
 
-        width = self.size.width or self.app.size.width
-        headers = ["table.title", "table.author", "table.year", "table.type"]
-        values: list[list[str]] = [
-            [row.title for row in rows],
-            ["; ".join(row.authors) for row in rows],
-            ["0000"],
-            [material_name(row.material_type, language) for row in rows],
+        cells: list[object] = [
+            Cell(row.title, "bold"),
+            "; ".join(row.authors),
+            row.year or "",
+            material_name(row.material_type, language),
         ]
-        flexible = [True, True, False, False]
         if self.with_copies:
-            headers.append("table.copies")
-            values.append([self._copies(row, language) for row in rows])
-            flexible.append(False)
-        natural = [
-            max([len(tr(header, language)), *(len(v) for v in column)])
-            for header, column in zip(headers, values)
-        ]
-        room = width - SCROLLBAR - 2 * len(natural)
-        widths = fit_widths(natural, flexible, room, minimum=10)
-        widths[0] += max(0, room - sum(widths))  # the title takes what is left
-        return widths
-
-    @staticmethod
-    def _copies(row: Row, language: str) -> str:
-        return tr("table.copies_value", language, available=row.available, copies=row.copies)
+            copies = tr("table.copies_value", language, available=row.available, copies=row.copies)
+            cells.append(Cell(copies, "bold" if row.available else "dim"))
+        return cells
 
     def _show(self, rows: list[Row], language: str, keep_cursor: bool = False) -> None:
-        from widgets.record_view import material_name
-
-        row_index = self.cursor_row if keep_cursor else 0
         self.language = language
         self.rows_shown = list(rows)
-        widths = self._widths(self.rows_shown, language)
-        self.clear(columns=True)
-        keys = ["title", "author", "year", "type", "copies"]
-        for key, width in zip(keys, widths):
-            self.add_column(cell(tr(f"table.{key}", language)), width=width, key=key)
-        for row in rows:
-            cells = [
-                cell(row.title, "bold"),
-                cell("; ".join(row.authors)),
-                cell(row.year or ""),
-                cell(material_name(row.material_type, language)),
-            ]
-            if self.with_copies:
-                cells.append(cell(self._copies(row, language), "bold" if row.available else "dim"))
-            self.add_row(*cells, key=str(row.id))
-        if rows:
-            self.move_cursor(row=min(row_index, len(rows) - 1), animate=False)
+        self.show(
+            self._columns(language),
+            [(str(row.id), self._cells(row, language)) for row in rows],
+            keep=keep_cursor,
+        )

@@ -219,7 +219,7 @@ async def test_english_labels_after_f6(make_app) -> None:
         await pilot.press("3")
         await settle(pilot)
         text = flat_text(pilot.app)
-        assert "Due date" in text and "Unprocessed renewal" in text and "Renew" in text
+        assert "Due date" in text and "Renewal pending" in text and "Renew" in text
         assert "Renew" in row_of(screen, "loans", "Mātes piens")
         await pilot.press("f6")
         await settle(pilot)

@@ -76,7 +76,8 @@ def service(remote_service: RemoteService) -> RemoteService:
 
 async def test_the_adapter_is_remote(make_app) -> None:
     async with make_app().run_test(size=(80, 24)) as pilot:
-        assert isinstance(pilot.app.service, RemoteService)
+        # The app watches its service's answers (tui.watched); behind it, the adapter.
+        assert isinstance(pilot.app.service.watched, RemoteService)
 
 
 async def test_search_order_with_login_and_see_it_in_rezervetie(make_app, service) -> None:

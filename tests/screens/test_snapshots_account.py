@@ -91,3 +91,21 @@ def test_free_request_missing_title(snap_compare, make_app, size) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+def test_account_reserved_200x60(snap_compare, make_app) -> None:
+    """A large terminal: the highlighted row's detail beside the rows."""
+
+    async def run_before(pilot) -> None:
+        await _login(pilot, "liga")
+
+    assert snap_compare(make_app(), terminal_size=(200, 60), run_before=run_before)
+
+
+def test_account_loans_200x60(snap_compare, make_app) -> None:
+    async def run_before(pilot) -> None:
+        await _login(pilot, "janis")
+        await pilot.press("3")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(200, 60), run_before=run_before)

@@ -144,3 +144,17 @@ def test_contacts(snap_compare, make_app, size):
         await _still(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+def test_catalog_search_200x60(snap_compare, make_app):
+    """A large terminal: the title gets its share, the other columns spread out."""
+
+    async def run_before(pilot: Pilot) -> None:
+        _quiet(pilot)
+        await settle(pilot)
+        await type_text(pilot, "blaumanis")
+        await pilot.press("enter")
+        await settle(pilot)
+        await _still(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(200, 60), run_before=run_before)

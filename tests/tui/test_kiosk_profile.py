@@ -32,9 +32,11 @@ PIN_HASH = PasswordHasher().hash(PIN)
 
 ESCAPE_KEYS = (
     "ctrl+q", "ctrl+c", "ctrl+z", "ctrl+backslash", "ctrl+p", "ctrl+d", "ctrl+s",
-    "escape", "escape", "escape", "f1", "f5", "f7", "f8", "f9", "f11", "f12",
+    "escape", "escape", "escape", "f5", "f7", "f8", "f9", "f11", "f12",
     "ctrl+x", "ctrl+v", "ctrl+w", "ctrl+t", "ctrl+y",
 )
+"""F1 is not among them: it opens the list of the screen's keys
+(``test_f1_opens_only_the_list_of_keys``)."""
 
 
 @pytest.fixture(autouse=True)
@@ -70,6 +72,24 @@ async def test_escape_keys_do_nothing_and_write_nothing(profile: str, tmp_path: 
         await settle(pilot)
         assert isinstance(app.screen, CatalogScreen)
         assert len(app.screen_stack) == 2  # no palette, no dialog
+        assert app.return_code is None
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("profile", ["kiosk", "ssh"])
+async def test_f1_opens_only_the_list_of_keys(profile: str, tmp_path: Path) -> None:
+    app = make_app(profile=profile)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("f1")
+            await pilot.pause()
+        assert still_running(app)
+        assert type(app.screen).__name__ == "KeysHelpDialog"
+        assert len(app.screen_stack) == 3  # the catalog and one dialog
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, CatalogScreen)
         assert app.return_code is None
     assert list(tmp_path.iterdir()) == []
 
