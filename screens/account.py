@@ -30,7 +30,7 @@ from services.models import (
 )
 from tui.i18n import format_datetime, texts
 from tui.safe import plain
-from widgets import account_rows as rows
+from screens.rows import account as rows
 from widgets.account_tab import AccountTab
 from widgets.fit_table import FitTable
 from widgets.keyline import KeyLine
@@ -389,7 +389,7 @@ class AccountScreen(ManaScreen):
                     view.cancel.refusal.text(self.language), severity="warning", markup=False
                 )
             return
-        from screens.confirm import ConfirmDialog
+        from screens.dialogs.confirm import ConfirmDialog
 
         session, reservation_id = self.session, view.reservation.id
 

@@ -196,7 +196,7 @@ class RecordScreen(ManaScreen):
 
     def choose(self, view: CopyView) -> None:
         """Act on what the service offers for this copy (R3)."""
-        from screens.order import ContactDialog, OrderDialog, ReadingRoomDialog
+        from screens.dialogs.order import ContactDialog, OrderDialog, ReadingRoomDialog
 
         library = self.libraries.get(view.item.library_id)
         title = self.record.title if self.record is not None else ""

@@ -250,7 +250,7 @@ class KioskApp(OrderedKeys, HardenedApp):
 
     def action_keys_help(self) -> None:
         """F1: every key of this screen (the key line shows "F1" when some gave way)."""
-        from screens.keys_help import KeysHelpDialog
+        from screens.dialogs.keys_help import KeysHelpDialog
 
         if not isinstance(self.screen, KeysHelpDialog):
             self.push_screen(KeysHelpDialog(self.screen))
@@ -269,7 +269,7 @@ class KioskApp(OrderedKeys, HardenedApp):
 
     def _show_account(self) -> None:
         from screens.account import AccountScreen
-        from screens.login import LoginScreen
+        from screens.dialogs.login import LoginScreen
 
         if any(isinstance(screen, (AccountScreen, LoginScreen)) for screen in self.screen_stack):
             return
@@ -280,7 +280,7 @@ class KioskApp(OrderedKeys, HardenedApp):
         if self.session is not None:
             then()
             return
-        from screens.login import LoginScreen
+        from screens.dialogs.login import LoginScreen
 
         def after_login(logged_in: bool | None) -> None:
             if logged_in:

@@ -1,7 +1,7 @@
 """The circulation desk: ``DeskApp(service, config)``, the ``desk`` profile.
 
-The kiosk's app with another start: a staff login (``screens.desk_login``),
-then the desk (``screens.desk.DeskScreen``) of the staff's library. F2
+The kiosk's app with another start: a staff login (``screens.desk.login``),
+then the desk (``screens.desk.screen.DeskScreen``) of the staff's library. F2
 contacts, F6 language and F10 logout work as in the kiosk; F10 comes back to
 the staff login with nothing of the session left. F5 opens the e-katalogs to
 look records up (and F5 or Esc comes back to the desk); ordering from there
@@ -62,12 +62,12 @@ class DeskApp(KioskApp):
         self._show_login()
 
     def _show_login(self) -> None:
-        from screens.desk_login import DeskLoginScreen
+        from screens.desk.login import DeskLoginScreen
 
         self.push_screen(DeskLoginScreen(), self._logged_in)
 
     def _logged_in(self, logged_in: bool | None) -> None:
-        from screens.desk import DeskScreen
+        from screens.desk.screen import DeskScreen
 
         if logged_in and self.session is not None:
             self.push_screen(DeskScreen())
@@ -76,7 +76,7 @@ class DeskApp(KioskApp):
 
     def forget_patron(self) -> None:
         """Back to the staff login with nothing of the session left."""
-        from screens.desk_login import DeskLoginScreen
+        from screens.desk.login import DeskLoginScreen
 
         self.session = None
         self.desk_library = None
@@ -111,7 +111,7 @@ class DeskApp(KioskApp):
             self.push_screen(CatalogScreen())
 
     def action_desk_home(self) -> None:
-        from screens.desk import DeskScreen
+        from screens.desk.screen import DeskScreen
 
         if not self._in_catalog():
             return

@@ -14,12 +14,12 @@ In ``kiosk`` and ``ssh``:
   ``$TEXTUAL_ALLOW_SIGNALS``), cannot suspend, and ignores SIGINT, SIGTSTP
   and SIGQUIT.
 - **The staff exit.** F12: in ``kiosk`` it asks for the staff PIN
-  (``screens.pin``) and ends the app only for the right one; with no PIN hash
+  (``screens.dialogs.pin``) and ends the app only for the right one; with no PIN hash
   configured F12 does nothing. In ``ssh`` F12 is "Beigt sesiju" (End
   session), shown on the key line. Either way the patron is logged out on the
   server before the app ends (``leave()``).
 - **Idle logout.** After ``idle_timeout`` seconds without a key, click or
-  paste, ``screens.idle.IdleDialog`` counts ``idle_countdown`` seconds down;
+  paste, ``screens.dialogs.idle.IdleDialog`` counts ``idle_countdown`` seconds down;
   the first key answers "still here" and does nothing else; when the time is
   up the patron is logged out on the server and the terminal is wiped
   (``idle_reset``). A terminal nobody touched since its last wipe is left alone.
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
     from textual.dom import DOMNode
 
-    from screens.idle import IdleDialog
+    from screens.dialogs.idle import IdleDialog
     from services.models import Session
     from services.protocol import LibraryService
     from tui.config import KioskConfig
@@ -296,7 +296,7 @@ class HardenedApp(App[None]):
         return True
 
     def action_staff_exit(self) -> None:
-        from screens.pin import StaffPinDialog
+        from screens.dialogs.pin import StaffPinDialog
 
         pin_hash = self.config.kiosk.staff_pin_hash
         if self.profile != "kiosk" or not pin_hash or self._leaving:
@@ -370,7 +370,7 @@ class HardenedApp(App[None]):
         elif not self._idle_dirty and self.session is None:
             self._schedule_idle_check(self.idle_timeout)  # nothing to wipe
         else:
-            from screens.idle import IdleDialog
+            from screens.dialogs.idle import IdleDialog
 
             self._idle_dialog = IdleDialog(self.idle_countdown)
             self.push_screen(self._idle_dialog, self._idle_answered)

@@ -4,7 +4,7 @@ Like Textual's ``Footer``, but each binding's ``description`` is an i18n key,
 so the line follows the language switch. The line always fits its width
 (80 columns, in either language): when the keys do not all fit, the least
 important ones give way to "F1 Vairāk" (more), whose dialog lists every key of the
-screen (``screens.keys_help``). The keys that never give way are
+screen (``screens.dialogs.keys_help``). The keys that never give way are
 ``ESSENTIAL``: contacts, the language, logging out and ending an SSH session.
 The app's other keys (F3, F4) give way first, then the screen's moves
 (``MOVES``: back, tabs, pages), then its own keys, the last bound first.

@@ -4,7 +4,7 @@ renewing and cancelling from there."""
 from __future__ import annotations
 
 from screens.account import AccountScreen
-from screens.confirm import ConfirmDialog
+from screens.dialogs.confirm import ConfirmDialog
 from screens.free_request import FreeRequestScreen
 from services.models import FreeRequestState, RenewalState
 from tests.screens.account_helpers import flat_text, log_in, screen_text, settle

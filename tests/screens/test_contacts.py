@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.containers import VerticalScroll
 
 from screens.contacts import ContactsScreen
-from screens.order import OrderDialog
+from screens.dialogs.order import OrderDialog
 from services.demo_data import DEMO_PASSWORD
 from services.models import OfferKind
 from tests.screens.catalog_helpers import (

@@ -13,10 +13,10 @@ from datetime import timedelta
 import pytest
 
 from screens.catalog import CatalogScreen
-from screens.desk import DeskScreen
-from screens.desk_login import DeskLoginScreen
-from screens.desk_queue import QueuePane
-from screens.desk_reason import ReasonDialog
+from screens.desk.screen import DeskScreen
+from screens.desk.login import DeskLoginScreen
+from screens.desk.queue_pane import QueuePane
+from screens.desk.reason import ReasonDialog
 from services.errors import Forbidden
 from services.memory import MemoryService
 from services.models import (
@@ -251,7 +251,7 @@ async def test_a_second_key_right_after_an_answer_does_not_act_on_the_next_row(
 ) -> None:
     # A longer quiet moment than the desk's 0.3 s, so that a slow test
     # machine cannot let the second key of the double press come after it.
-    monkeypatch.setattr("screens.desk_queue.GUARD", 2.0)
+    monkeypatch.setattr("screens.desk.queue_pane.GUARD", 2.0)
     staff = await staff_session(service)
     first, second = (await service.staff_reservations(staff))[:2]
     async with make_desk_app().run_test(size=(80, 24)) as pilot:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from screens.desk import DeskScreen
-from screens.desk_checkout import CheckoutPane
-from screens.desk_patron import PatronAccountScreen
+from screens.desk.screen import DeskScreen
+from screens.desk.checkout import CheckoutPane
+from screens.desk.patron_account import PatronAccountScreen
 from services import rules
 from services.clock import FakeClock
 from services.memory import MemoryService

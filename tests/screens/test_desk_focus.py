@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from screens.desk import DeskScreen
-from screens.desk_checkout import CheckoutPane
+from screens.desk.screen import DeskScreen
+from screens.desk.checkout import CheckoutPane
 from tests.screens.account_helpers import flat_text, screen_text, settle
 from tests.screens.desk_helpers import desk_app_factory, desk_login, scan, staff_session
 from widgets.desk_scan import ScanInput

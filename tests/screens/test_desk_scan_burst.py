@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from screens.desk import DeskScreen
-from screens.desk_checkout import CheckoutPane
+from screens.desk.screen import DeskScreen
+from screens.desk.checkout import CheckoutPane
 from services.protocol import LibraryService
 from tests.screens.account_helpers import flat_text, settle
 from tests.screens.desk_helpers import (

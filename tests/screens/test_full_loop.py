@@ -19,7 +19,7 @@ from email.message import EmailMessage
 import pytest
 
 from screens.account import AccountScreen
-from screens.order import OrderDialog
+from screens.dialogs.order import OrderDialog
 from screens.record import RecordScreen
 from services.clock import FakeClock
 from services.demo import build_region

@@ -10,8 +10,8 @@ from textual.widgets import Input
 
 from screens.account import AccountScreen
 from screens.free_request import FreeRequestScreen
-from screens.login import LoginScreen
-from screens.recovery import PasswordRecoveryScreen
+from screens.dialogs.login import LoginScreen
+from screens.dialogs.recovery import PasswordRecoveryScreen
 from tests.screens.account_helpers import log_in, screen_text, settle
 from tests.screens.burst_helpers import burst, key_event
 from tests.screens.test_recovery import latest_code

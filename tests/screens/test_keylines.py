@@ -11,8 +11,8 @@ import pytest
 from rich.cells import cell_len
 from textual.pilot import Pilot
 
-from screens.desk import TABS
-from screens.order import CopyDialog
+from screens.desk.screen import TABS
+from screens.dialogs.order import CopyDialog
 from tests.screens.account_helpers import flat_text, log_in, settle
 from tests.screens.desk_helpers import desk_app_factory, desk_login, scan
 from tests.tui.kiosk_helpers import make_app, make_service

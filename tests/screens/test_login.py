@@ -6,8 +6,8 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from screens.account import AccountScreen
-from screens.login import LoginScreen
-from screens.recovery import PasswordRecoveryScreen
+from screens.dialogs.login import LoginScreen
+from screens.dialogs.recovery import PasswordRecoveryScreen
 from services.errors import InvalidCredentials
 from tests.screens.account_helpers import flat_text, log_in, screen_text, settle, static_text
 

@@ -8,7 +8,7 @@ from screens.account import AccountScreen
 from screens.catalog import CatalogScreen
 from screens.free_request import FreeRequestScreen
 from screens.lists import ListScreen
-from screens.login import LoginScreen
+from screens.dialogs.login import LoginScreen
 from tests.screens.account_helpers import flat_text, log_in, settle, table_rows, type_text
 
 PATRON_SCREENS = (AccountScreen, FreeRequestScreen, LoginScreen)

@@ -25,7 +25,7 @@ from textual.widgets import Static
 
 import screens
 from screens.base import ManaDialog, ManaScreen
-from screens.desk_pane import DeskPane
+from screens.desk.pane import DeskPane
 from services.demo_data import DEMO_PASSWORD
 from services.errors import NotFound, ServiceUnavailable
 from services.memory import MemoryService
@@ -71,8 +71,8 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], what: str) -> 
 
 def every_screen_class() -> list[type[Screen[Any]]]:
     """Every screen and dialog of ``screens/`` built on ``ManaScreen`` or ``ManaDialog``."""
-    for module in pkgutil.iter_modules([str(SCREENS)]):
-        importlib.import_module(f"screens.{module.name}")
+    for module in pkgutil.walk_packages([str(SCREENS)], prefix="screens."):
+        importlib.import_module(module.name)
     found: list[type[Screen[Any]]] = []
     todo: list[type[Any]] = [ManaScreen, ManaDialog]
     while todo:
@@ -169,7 +169,7 @@ def test_no_handler_calls_its_base_by_hand() -> None:
     calls = re.compile(r"super\(\)\.on_[a-z_]+\(")
     found = [
         f"{path.name}:{number}"
-        for path in sorted(SCREENS.glob("*.py"))
+        for path in sorted(SCREENS.rglob("*.py"))
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if calls.search(line)
     ]
@@ -251,7 +251,7 @@ def test_no_screen_reports_the_service_by_hand() -> None:
     found = [
         path.name
         for folder in ("screens", "widgets", "tui")
-        for path in sorted((HERE / folder).glob("*.py"))
+        for path in sorted((HERE / folder).rglob("*.py"))
         if re.search(r"\bservice_answered\(\)", path.read_text())
     ]
     assert not found
@@ -350,7 +350,7 @@ def test_no_screen_keeps_group_names_by_hand() -> None:
     pattern = re.compile(r"\bLOADS\b|def reload\(self, group|worker\.group ==|group in self\.")
     found = [
         f"{path.name}:{number}"
-        for path in sorted(SCREENS.glob("*.py"))
+        for path in sorted(SCREENS.rglob("*.py"))
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if pattern.search(line)
     ]
@@ -363,7 +363,7 @@ def test_no_screen_keeps_group_names_by_hand() -> None:
 def test_screens_ask_the_app_through_host_only() -> None:
     """No module of ``screens/`` imports the app (``tui.app``, ``tui.desk``),
     not even for a type hint; and no pane looks at its screen's class."""
-    for path in sorted(SCREENS.glob("*.py")):
+    for path in sorted(SCREENS.rglob("*.py")):
         source = path.read_text()
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.ImportFrom):

@@ -18,8 +18,8 @@ from screens.account import AccountScreen
 from screens.catalog import CatalogScreen
 from screens.contacts import ContactsScreen
 from screens.lists import ListScreen
-from screens.login import LoginScreen
-from screens.order import OrderDialog
+from screens.dialogs.login import LoginScreen
+from screens.dialogs.order import OrderDialog
 from screens.record import RecordScreen
 from services.demo_data import DEMO_PASSWORD
 from services.memory import MemoryService

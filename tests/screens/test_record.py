@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import Button
 
-from screens.order import ContactDialog, OrderDialog, ReadingRoomDialog
+from screens.dialogs.order import ContactDialog, OrderDialog, ReadingRoomDialog
 from screens.record import RecordScreen
 from services.demo_data import DEMO_PASSWORD
 from services.models import OfferKind, ReservationState
@@ -80,7 +80,7 @@ async def test_order_while_logged_out_logs_in_and_comes_back_to_the_same_copy(ma
         await move_to_copy(pilot, index)
         await pilot.press("enter")  # "Pasūtīt"
         await settle(pilot)
-        from screens.login import LoginScreen
+        from screens.dialogs.login import LoginScreen
 
         assert isinstance(app.screen, LoginScreen)
         await type_text(pilot, PATRON)

@@ -7,8 +7,8 @@ import re
 from textual.widgets import Input
 
 from screens.account import AccountScreen
-from screens.login import LoginScreen
-from screens.recovery import PasswordRecoveryScreen
+from screens.dialogs.login import LoginScreen
+from screens.dialogs.recovery import PasswordRecoveryScreen
 from services.errors import InvalidCode
 from services.models import MessageKind
 from tests.screens.account_helpers import flat_text, settle, static_text, type_text

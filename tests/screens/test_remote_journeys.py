@@ -14,8 +14,8 @@ from __future__ import annotations
 import pytest
 
 from screens.account import AccountScreen
-from screens.login import LoginScreen
-from screens.order import OrderDialog
+from screens.dialogs.login import LoginScreen
+from screens.dialogs.order import OrderDialog
 from screens.record import RecordScreen
 from services.demo_data import DEMO_PASSWORD
 from services.models import OfferKind, ReservationState

@@ -21,8 +21,8 @@ from screens.catalog import CatalogScreen
 from screens.contacts import ContactsScreen
 from screens.free_request import FreeRequestScreen
 from screens.lists import ListScreen
-from screens.login import LoginScreen
-from screens.order import CopyDialog
+from screens.dialogs.login import LoginScreen
+from screens.dialogs.order import CopyDialog
 from screens.record import RecordScreen
 from services.clock import FakeClock
 from services.errors import ManaError

@@ -28,7 +28,7 @@ def ui_modules() -> list[Path]:
     return [
         path
         for package in PACKAGES
-        for path in sorted((ROOT / package).glob("*.py"))
+        for path in sorted((ROOT / package).rglob("*.py"))
         if str(path.relative_to(ROOT)) not in SKIP
     ]
 
@@ -210,8 +210,8 @@ async def _visit(pilot, name: str, seen: dict[str, str]) -> None:
 async def test_screens_in_english_show_no_latvian_only_text(english_app) -> None:
     from screens.account import AccountScreen
     from screens.free_request import FreeRequestScreen
-    from screens.login import LoginScreen
-    from screens.recovery import PasswordRecoveryScreen
+    from screens.dialogs.login import LoginScreen
+    from screens.dialogs.recovery import PasswordRecoveryScreen
     from tests.screens.account_helpers import log_in, settle
 
     seen: dict[str, str] = {}

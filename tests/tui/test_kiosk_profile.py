@@ -17,10 +17,10 @@ from textual.widgets import DataTable, Input
 
 from screens.account import AccountScreen
 from screens.catalog import CatalogScreen
-from screens.idle import IdleDialog
+from screens.dialogs.idle import IdleDialog
 from screens.lists import ListScreen
-from screens.login import LoginScreen
-from screens.pin import StaffPinDialog
+from screens.dialogs.login import LoginScreen
+from screens.dialogs.pin import StaffPinDialog
 from screens.record import RecordScreen
 from services.errors import NotAuthenticated
 from tests.screens.account_helpers import flat_text, log_in, settle, type_text

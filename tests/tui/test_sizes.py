@@ -17,13 +17,13 @@ from screens.account import AccountScreen
 from screens.catalog import CatalogScreen
 from screens.contacts import ContactsScreen
 from screens.free_request import FreeRequestScreen
-from screens.idle import IdleDialog
+from screens.dialogs.idle import IdleDialog
 from screens.lists import ListScreen
-from screens.login import LoginScreen
-from screens.order import CopyDialog
-from screens.pin import StaffPinDialog
+from screens.dialogs.login import LoginScreen
+from screens.dialogs.order import CopyDialog
+from screens.dialogs.pin import StaffPinDialog
 from screens.record import RecordScreen
-from screens.recovery import PasswordRecoveryScreen
+from screens.dialogs.recovery import PasswordRecoveryScreen
 from tests.screens.account_helpers import flat_text, log_in, settle
 from tests.tui.kiosk_helpers import make_app, wait_until
 

@@ -19,7 +19,7 @@ from services.models import (
     ReservationView,
 )
 from tui.i18n import format_date, format_datetime, texts, tr
-from widgets.account_rows import NO_VALUE, loan_overdue, reservation_state
+from screens.rows.account import NO_VALUE, loan_overdue, reservation_state
 from widgets.fit_table import Column
 
 texts(

@@ -1,7 +1,7 @@
 """The desk's three work queues (R14): reservations to confirm or reject,
 renewals to approve or deny, free requests to accept, fulfil or reject.
 
-Each is a ``QueuePane`` (``screens.desk_queue``: the table, the keys acting
+Each is a ``QueuePane`` (``screens.desk.queue_pane``: the table, the keys acting
 once on the highlighted row, the count); here is what each key asks the
 service and how its answer is said.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from textual.binding import Binding
 
-from screens.desk_queue import QueuePane
+from screens.desk.queue_pane import QueuePane
 from services.models import (
     FreeRequestState,
     FreeRequestView,
@@ -21,7 +21,7 @@ from services.models import (
     Session,
 )
 from tui.i18n import format_date, texts, tr
-from widgets import desk_rows as rows
+from screens.rows import desk as rows
 from widgets.fit_table import Column
 
 texts(

@@ -213,7 +213,7 @@ class LoginScreen(ManaDialog):
 
     @on(Button.Pressed, "#login-recover")
     def action_recover(self) -> None:
-        from screens.recovery import PasswordRecoveryScreen
+        from screens.dialogs.recovery import PasswordRecoveryScreen
 
         identifier = self.query_one("#identifier", Input).value.strip()
         self.app.push_screen(PasswordRecoveryScreen(identifier), self._recovered)

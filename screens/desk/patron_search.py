@@ -1,6 +1,6 @@
 """Lasītāji (patron look-up, R14): a card number or part of a name at Enter
 lists the patrons found; Enter on one opens their account as the desk sees
-it (``screens.desk_patron``)."""
+it (``screens.desk.patron_account``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
-from screens.desk_pane import DeskPane
+from screens.desk.pane import DeskPane
 from services.models import Patron, Session
 from tui.i18n import texts, tr
 from tui.safe import clean
-from widgets import desk_rows as rows
+from screens.rows import desk as rows
 from widgets.fit_table import FitTable
 
 texts(
@@ -114,7 +114,7 @@ class PatronsPane(DeskPane):
         patron = next((p for p in self.found if str(p.id) == key), None)
         if patron is None:
             return
-        from screens.desk_patron import PatronAccountScreen
+        from screens.desk.patron_account import PatronAccountScreen
 
         self.app.push_screen(PatronAccountScreen(patron), self._account_closed)
 

@@ -1,7 +1,7 @@
 """The circulation desk (R14): six tabs for the staff of one library.
 
 "Rezervācijas", "Pagarinājumi" and "Brīvie pieprasījumi" are the work queues
-(``screens.desk_queues``), their labels carrying how many wait; "Izsniegšana"
+(``screens.desk.work_queues``), their labels carrying how many wait; "Izsniegšana"
 (check-out), "Saņemšana" (check-in) and "Lasītāji" (patron look-up) follow.
 Digits 1–6 open a tab (when the focus is not in a field) and Ctrl+←/→ go to
 the previous or next one from anywhere. The queues are asked again when
@@ -22,12 +22,12 @@ from textual.binding import Binding
 from textual.widgets import ContentSwitcher
 
 from screens.base import ManaScreen, loader
-from screens.desk_checkin import CheckinPane
-from screens.desk_checkout import CheckoutPane
-from screens.desk_pane import DeskPane
-from screens.desk_patrons import PatronsPane
-from screens.desk_queue import QueuePane
-from screens.desk_queues import RenewalsPane, RequestsPane, ReservationsPane
+from screens.desk.checkin import CheckinPane
+from screens.desk.checkout import CheckoutPane
+from screens.desk.pane import DeskPane
+from screens.desk.patron_search import PatronsPane
+from screens.desk.queue_pane import QueuePane
+from screens.desk.work_queues import RenewalsPane, RequestsPane, ReservationsPane
 from services.errors import NotAuthenticated
 from tui.i18n import texts
 from widgets.desk_keyline import DeskKeyLine

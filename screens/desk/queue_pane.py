@@ -8,7 +8,7 @@ ignored too, so a key pressed twice does not act on the row that moved up
 under the cursor. When the service answers, the row leaves the queue (or
 shows its new state) and the tab's count follows (``Counted``); "Conflict"
 (someone else processed it meanwhile) is said and the queue is loaded again.
-The three queues are in ``screens.desk_queues``.
+The three queues are in ``screens.desk.work_queues``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from screens.base import loader
-from screens.desk_pane import DeskPane
+from screens.desk.pane import DeskPane
 from services.errors import Conflict
 from services.models import FreeRequestView, LoanView, ReservationView, Session
 from tui.safe import plain
@@ -195,7 +195,7 @@ class QueuePane(DeskPane, Generic[View]):
         if note is None:
             self._start(key, view, call, done, "")
             return
-        from screens.desk_reason import ReasonDialog
+        from screens.desk.reason import ReasonDialog
 
         def answered(text: str | None) -> None:
             if text is not None:

@@ -18,7 +18,7 @@ from services.errors import NotAuthenticated
 from services.models import Patron, PatronAccount, Session
 from tui.i18n import texts, tr
 from tui.safe import plain
-from widgets import desk_rows as rows
+from screens.rows import desk as rows
 from widgets.desk_keyline import DeskKeyLine
 from widgets.desk_topbar import DeskTopBar
 from widgets.fit_table import FitTable

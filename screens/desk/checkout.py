@@ -25,12 +25,12 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.desk_pane import DeskPane
+from screens.desk.pane import DeskPane
 from services.errors import ManaError, NotAuthenticated
 from services.models import LoanView, Patron, PatronAccount, ReservationState, Session
 from tui.i18n import format_date, texts, tr
 from tui.safe import plain
-from widgets import desk_rows as rows
+from screens.rows import desk as rows
 from widgets.desk_scan import ScanInput
 from widgets.fit_table import FitTable
 from widgets.notes import put

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Input, Static
 
-from screens.login import LoginScreen
+from screens.dialogs.login import LoginScreen
 from services.errors import Forbidden, ManaError
 from services.models import Session
 from tui.i18n import texts, tr

@@ -1,0 +1,1 @@
+"""The kiosk's dialogs (modal screens): each answers with ``dismiss(result)``."""
