@@ -14,7 +14,6 @@ through here, and a cached answer (no call) proves nothing.
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -30,11 +29,7 @@ def contract_calls() -> frozenset[str]:
     the contract brings the domain models, which the first frame does without)."""
     from services.protocol import LibraryService
 
-    return frozenset(
-        name
-        for name, member in vars(LibraryService).items()
-        if not name.startswith("_") and inspect.iscoroutinefunction(member)
-    )
+    return frozenset(LibraryService.__abstractmethods__)
 
 
 class WatchedService:

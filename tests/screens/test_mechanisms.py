@@ -164,16 +164,20 @@ async def test_each_base_on_mount_runs_once_for_every_screen_and_dialog(
                 await settle(pilot)
 
 
-def test_no_handler_calls_its_base_by_hand() -> None:
-    """``super().on_<event>()`` of a handler Textual dispatches along the MRO."""
-    calls = re.compile(r"super\(\)\.on_[a-z_]+\(")
-    found = [
-        f"{path.name}:{number}"
+def lines_in_screens(pattern: str) -> list[str]:
+    """``file:line`` of every line of ``screens/`` that matches ``pattern``."""
+    matches = re.compile(pattern)
+    return [
+        f"{path.relative_to(SCREENS)}:{number}"
         for path in sorted(SCREENS.rglob("*.py"))
         for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if calls.search(line)
+        if matches.search(line)
     ]
-    assert not found
+
+
+def test_no_handler_calls_its_base_by_hand() -> None:
+    """``super().on_<event>()`` of a handler Textual dispatches along the MRO."""
+    assert not lines_in_screens(r"super\(\)\.on_[a-z_]+\(")
 
 
 # ------------------------------------------------- 2. the service is watched
@@ -347,14 +351,9 @@ async def test_a_refused_load_is_not_retried(clock) -> None:
 
 def test_no_screen_keeps_group_names_by_hand() -> None:
     """No ``LOADS``, no ``reload(group)``, no ``worker.group ==`` chains."""
-    pattern = re.compile(r"\bLOADS\b|def reload\(self, group|worker\.group ==|group in self\.")
-    found = [
-        f"{path.name}:{number}"
-        for path in sorted(SCREENS.rglob("*.py"))
-        for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if pattern.search(line)
-    ]
-    assert not found
+    assert not lines_in_screens(
+        r"\bLOADS\b|def reload\(self, group|worker\.group ==|group in self\."
+    )
 
 
 # --------------------------------------------- the app's interface, messages
