@@ -38,8 +38,9 @@ EXIT_FAILED = 1
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="PATH",
                         help=f"settings file (TOML); default ${CONFIG_ENV} or the defaults")
-    parser.add_argument("--database", metavar="FILE",
-                        help="the server's SQLite file (default: [server] database, mana.db)")
+    parser.add_argument("--database", metavar="FILE|URL",
+                        help="the server's database: an SQLite file or a postgresql:// URL "
+                        "(default: [server] database, mana.db)")
 
 
 # ----------------------------------------------------------------- outbox
@@ -170,13 +171,13 @@ async def _expire_in_file(settings: ServerSettings) -> list[ReservationView]:
         database.close()
 
 
-async def _expire_by_server(url: str, database: str) -> list[ReservationView]:
-    """Ask the server at ``url``, with the maintenance key it wrote next to
-    ``database`` (``services.server.maintenance``): without it the server refuses."""
+async def _expire_by_server(url: str, settings: ServerSettings) -> list[ReservationView]:
+    """Ask the server at ``url``, with the maintenance key it wrote
+    (``services.server.maintenance``): without it the server refuses."""
     from services.remote import RemoteService
     from services.server.maintenance import read_key
 
-    async with RemoteService(url, timeout=60, maintenance_key=read_key(database)) as client:
+    async with RemoteService(url, timeout=60, maintenance_key=read_key(settings)) as client:
         return await client.expire_holds()
 
 
@@ -210,12 +211,12 @@ def expire_holds_main(argv: list[str]) -> int:
 
     try:
         if args.url:
-            expired = asyncio.run(_expire_by_server(args.url, settings.database))
+            expired = asyncio.run(_expire_by_server(args.url, settings))
         else:
             try:
                 expired = asyncio.run(_expire_in_file(settings))
             except DatabaseInUse:
-                expired = asyncio.run(_expire_by_server(server_url(settings), settings.database))
+                expired = asyncio.run(_expire_by_server(server_url(settings), settings))
     except StorageError as e:
         print(f"mana expire-holds: {e}", file=sys.stderr)
         return EXIT_FAILED
@@ -224,7 +225,7 @@ def expire_holds_main(argv: list[str]) -> int:
         print(f"mana expire-holds: the server at {url} did not do it: {e.en}", file=sys.stderr)
         if isinstance(e, Forbidden):
             print(f"mana expire-holds: it takes the key the server wrote to "
-                  f"{key_path(settings.database)}: run this as the server's user, with the "
+                  f"{key_path(settings)}: run this as the server's user, with the "
                   f"server's --database", file=sys.stderr)
         return EXIT_FAILED
     print("\n".join(expired_lines(expired)))

@@ -1,11 +1,12 @@
 """``mana serve``: run the library service over HTTP with uvicorn.
 
-    mana serve [--config PATH] [--host H] [--port P] [--database FILE]
+    mana serve [--config PATH] [--host H] [--port P] [--database FILE|URL]
                [--demo] [--demo-records N]
 
 Settings come from the ``[server]`` table of ``--config PATH`` (else of the
 file named by ``$MANA_CONFIG``, else the defaults); the flags override it.
-The region lives in the database file (``services.storage``): ``--demo``
+The region lives in the database (``services.storage``: an SQLite file or
+PostgreSQL): ``--demo``
 fills an empty one with the demo region; a filled one keeps what it has.
 """
 
@@ -40,7 +41,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, metavar="PATH", help="settings file (TOML)")
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="TCP port (default 8080)")
-    parser.add_argument("--database", metavar="FILE", help="SQLite file (default mana.db)")
+    parser.add_argument("--database", metavar="FILE|URL",
+                        help="SQLite file, or postgresql://user@host/db (default mana.db)")
     parser.add_argument("--demo", action="store_true",
                         help="fill an empty database with the demo region (a filled one is "
                         "kept as it is) and show the outbox at /api/v1/outbox (only when "

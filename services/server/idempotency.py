@@ -12,9 +12,10 @@ lock per key), so two of them never both run. Each principal keeps at most
 ``per_principal`` records (the oldest go first), so no caller, least of all
 an anonymous one, can fill the table.
 
-The records live in a small SQLite table (WAL) in the server's database file,
-or in memory (":memory:"); the SQLite calls are short and run on the event
-loop's thread, the only one that touches the connection.
+The records live in the ``idempotency`` table of the server's database
+(``services.storage.schema``: SQLite or PostgreSQL), or of an SQLite
+database in memory (":memory:"); the calls are short and run on the event
+loop's thread.
 """
 
 from __future__ import annotations
@@ -24,25 +25,17 @@ import contextlib
 import hashlib
 import hmac
 import secrets
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS server_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS idempotency (
-    principal TEXT NOT NULL,
-    key TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    content_type TEXT NOT NULL,
-    body BLOB NOT NULL,
-    created REAL NOT NULL,
-    PRIMARY KEY (principal, key)
-);
-CREATE INDEX IF NOT EXISTS idempotency_created ON idempotency (created);
-"""
+import sqlalchemy as sa
+
+from services.storage import schema
+from services.storage.database import MEMORY, create_engine, migrate
+
+RECORDS = schema.idempotency
+META = schema.server_meta
 
 
 @dataclass(frozen=True)
@@ -60,29 +53,31 @@ class IdempotencyStore:
         self, database: str, ttl_seconds: float, now: Callable[[], float] = time.time,
         per_principal: int = 500,
     ) -> None:
+        """``database``: the server's (a file path, a URL or ":memory:"),
+        migrated here if it is not yet."""
         self._ttl = ttl_seconds
         self._per_principal = per_principal
         self._now = now
-        self._db = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
-        if database != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(SCHEMA)
+        self._engine = create_engine(database)
+        if database == MEMORY:
+            schema.metadata.create_all(self._engine, tables=[META, RECORDS])
+        else:
+            migrate(self._engine, database)
         self._secret = self._load_secret()
         self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
         self._last_purge = 0.0
 
     def _load_secret(self) -> bytes:
         """The key of the request hashes: made once and kept with the records,
-        so a request body (it may hold a password) is never stored guessably."""
-        self._db.execute(
-            "INSERT OR IGNORE INTO server_meta (name, value) VALUES ('idempotency_secret', ?)",
-            (secrets.token_bytes(32),),
-        )
-        row = self._db.execute(
-            "SELECT value FROM server_meta WHERE name = 'idempotency_secret'"
-        ).fetchone()
-        return bytes(row[0])
+        so a request body (it may hold a password) is never stored guessably.
+        Servers sharing a database share it (the first one makes it)."""
+        name = META.c.name == "idempotency_secret"
+        with self._engine.begin() as db:
+            value = db.execute(sa.select(META.c.value).where(name)).scalar()
+            if value is None:
+                value = secrets.token_bytes(32)
+                db.execute(META.insert().values(name="idempotency_secret", value=value))
+        return bytes(value)
 
     def fingerprint(self, method: str, path: str, query: bytes, body: bytes) -> str:
         mac = hmac.new(self._secret, digestmod=hashlib.sha256)
@@ -92,32 +87,32 @@ class IdempotencyStore:
         return mac.hexdigest()
 
     def get(self, principal: str, key: str) -> Answer | None:
-        row = self._db.execute(
-            "SELECT fingerprint, status, content_type, body, created FROM idempotency "
-            "WHERE principal = ? AND key = ?",
-            (principal, key),
-        ).fetchone()
-        if row is None or row[4] <= self._now() - self._ttl:
+        query = sa.select(RECORDS.c.fingerprint, RECORDS.c.status, RECORDS.c.content_type,
+                          RECORDS.c.body, RECORDS.c.created).where(
+            RECORDS.c.principal == principal, RECORDS.c.key == key)
+        with self._engine.connect() as db:
+            row = db.execute(query).first()
+        if row is None or row.created <= self._now() - self._ttl:
             return None
-        return Answer(row[0], row[1], row[2], bytes(row[3]))
+        return Answer(row.fingerprint, row.status, row.content_type, bytes(row.body))
 
     def put(self, principal: str, key: str, answer: Answer) -> None:
         moment = self._now()
-        self._db.execute(
-            "INSERT OR REPLACE INTO idempotency "
-            "(principal, key, fingerprint, status, content_type, body, created) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (principal, key, answer.fingerprint, answer.status, answer.content_type,
-             answer.body, moment),
-        )
-        self._db.execute(  # the newest ``per_principal`` stay (rowid: the order of writing)
-            "DELETE FROM idempotency WHERE principal = ? AND rowid NOT IN "
-            "(SELECT rowid FROM idempotency WHERE principal = ? ORDER BY rowid DESC LIMIT ?)",
-            (principal, principal, self._per_principal),
-        )
-        if moment - self._last_purge > 60:
-            self._last_purge = moment
-            self._db.execute("DELETE FROM idempotency WHERE created <= ?", (moment - self._ttl,))
+        mine = RECORDS.c.principal == principal
+        with self._engine.begin() as db:
+            db.execute(RECORDS.delete().where(mine, RECORDS.c.key == key))
+            db.execute(RECORDS.insert().values(
+                principal=principal, key=key, fingerprint=answer.fingerprint,
+                status=answer.status, content_type=answer.content_type, body=answer.body,
+                created=moment,
+            ))
+            # the newest ``per_principal`` stay
+            oldest_kept = (sa.select(RECORDS.c.seq).where(mine).order_by(RECORDS.c.seq.desc())
+                           .offset(self._per_principal - 1).limit(1).scalar_subquery())
+            db.execute(RECORDS.delete().where(mine, RECORDS.c.seq < oldest_kept))
+            if moment - self._last_purge > 60:
+                self._last_purge = moment
+                db.execute(RECORDS.delete().where(RECORDS.c.created <= moment - self._ttl))
 
     @contextlib.asynccontextmanager
     async def lock(self, principal: str, key: str) -> AsyncIterator[None]:
@@ -136,4 +131,4 @@ class IdempotencyStore:
                 self._locks[ident] = (lock, users - 1)
 
     def close(self) -> None:
-        self._db.close()
+        self._engine.dispose()

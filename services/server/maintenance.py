@@ -6,6 +6,9 @@ makes a random key and writes it next to its database file
 (``<database>.maintenance-key``, mode 0600: readable by the server's user
 only, like the database itself); the administrator's command, run as that
 user, reads it and sends it in the ``X-Mana-Maintenance-Key`` header. A
+server on a PostgreSQL database writes it in its working directory, named
+after the database (``mana-<host>-<database>.maintenance-key``);
+``[server] maintenance_key_file`` puts it elsewhere. A
 server on ":memory:" writes no file: its key is only in the app
 (``app.state.maintenance_key``, for tests in the same process).
 """
@@ -16,8 +19,13 @@ import contextlib
 import hmac
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from services.server.settings import ServerSettings
 
 log = logging.getLogger("mana.server")
 
@@ -25,16 +33,26 @@ KEY_HEADER = "X-Mana-Maintenance-Key"
 MEMORY = ":memory:"
 
 
-def key_path(database: str) -> Path | None:
-    """Where the key of the server of ``database`` is written (None: nowhere)."""
-    return None if database == MEMORY else Path(f"{database}.maintenance-key")
+def key_path(settings: ServerSettings) -> Path | None:
+    """Where the key of the server with ``settings`` is written (None: nowhere):
+    ``[server] maintenance_key_file``, else by its database."""
+    if settings.maintenance_key_file:
+        return Path(settings.maintenance_key_file)
+    database = settings.database
+    if database == MEMORY:
+        return None
+    if "://" in database:
+        url = make_url(database)
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{url.host or 'local'}-{url.database or ''}")
+        return Path(f"mana-{name}.maintenance-key")
+    return Path(f"{database}.maintenance-key")
 
 
-def issue_key(database: str) -> str:
-    """A new key, written (mode 0600) next to ``database``. An old file is
+def issue_key(settings: ServerSettings) -> str:
+    """A new key, written (mode 0600) to ``key_path``. An old file is
     replaced, never written through (it may be a link)."""
     key = secrets.token_urlsafe(32)
-    path = key_path(database)
+    path = key_path(settings)
     if path is None:
         return key
     try:
@@ -49,9 +67,9 @@ def issue_key(database: str) -> str:
     return key
 
 
-def read_key(database: str) -> str | None:
-    """The key the server of ``database`` wrote, or None (no file, not readable)."""
-    path = key_path(database)
+def read_key(settings: ServerSettings) -> str | None:
+    """The key the server with ``settings`` wrote, or None (no file, not readable)."""
+    path = key_path(settings)
     if path is None:
         return None
     try:

@@ -246,7 +246,7 @@ def _by_hand(app: FastAPI, state: ServerState, bearer: HTTPBearer) -> dict[str, 
             raise Forbidden()
         return await engine.outbox()
 
-    maintenance_key = issue_key(state.settings.database)
+    maintenance_key = issue_key(state.settings)
     app.state.maintenance_key = maintenance_key
 
     async def expire_holds(

@@ -71,7 +71,9 @@ class ServerSettings(BaseModel):
     """TCP port (0: any free port)."""
 
     database: str = "mana.db"
-    """SQLite file the server keeps its records in; ":memory:" keeps nothing."""
+    """Where the server keeps the region: an SQLite file (created if missing),
+    a PostgreSQL URL ("postgresql://user@host:5432/mana", psycopg 3), or
+    ":memory:", which keeps nothing."""
 
     token_idle_minutes: float = Field(default=30, gt=0, le=24 * 60)
     """A bearer token unused this long stops working."""
@@ -144,6 +146,12 @@ class ServerSettings(BaseModel):
     max_connections: int = Field(default=1000, ge=1, le=100_000)
     """Connections served at once; a request on one more (or with this many
     requests still running) is answered 503 at once, and its connection closed."""
+
+    maintenance_key_file: str = ""
+    """Where the server writes its maintenance key at every start (mode 0600),
+    which `mana expire-holds` reads; empty: next to an SQLite file
+    (mana.db.maintenance-key), or for PostgreSQL in the working directory
+    (mana-<host>-<database>.maintenance-key)."""
 
     maintenance_minutes: float = Field(default=15, gt=0, le=24 * 60)
     """How often the server expires uncollected holds (passing each copy on)

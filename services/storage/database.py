@@ -1,162 +1,299 @@
-"""Opening the server's SQLite file: WAL, one writer, the schema and its migrations.
+"""Opening the server's database: SQLite (a file, the default) or PostgreSQL.
 
-The schema version is SQLite's ``user_version``; ``MIGRATIONS`` is the
-ordered list of steps, step *n* taking a file from version *n − 1* to *n*,
-each in its own transaction. A file of a newer version than this code knows
-is refused with a message saying so (it would be read wrongly). The
-``idempotency`` and ``server_meta`` tables of ``services.server.idempotency``
-live in the same file and create themselves; they are not versioned here.
+``open_database(target)`` takes an SQLite file path (``:memory:`` keeps
+nothing) or a ``postgresql://`` URL, gives an SQLAlchemy engine on it
+(psycopg 3 behind SQLAlchemy's connection pool for PostgreSQL) and brings
+the schema to the newest migration (``services/storage/migrations``,
+Alembic). A database of a newer Mana than this one is refused with a
+message saying so: it would be read wrongly.
 
-One server at a time: ``open_database`` takes an exclusive ``flock`` on the
-database file itself (two servers on one file would each keep their own
-region in memory and overwrite each other's rows). The lock belongs to the
-file, not to its name, so a symlink, a hard link or ``./x/../mana.db`` to a
-file already served is refused too. ``flock`` and SQLite's own (POSIX)
-locks do not meet, so a read-only reader such as ``mana outbox`` still
-opens the file while a server holds it.
+An SQLite file of Mana 0.1 has no Alembic table; its ``user_version`` 1 is
+that first schema, so it is stamped ``0001`` and upgraded from there. After
+every migration an SQLite file's ``user_version`` is ``SCHEMA_VERSION``
+(2): Mana 0.1, which knew only 1, refuses such a file instead of reading
+it wrongly; a larger number means a newer Mana.
+
+One server per database, for now (the engine keeps the region in memory,
+``services.server.durable``): for a file, an exclusive ``flock`` on the
+file itself, which belongs to the file and not to its name, so a symlink,
+a hard link or ``./x/../mana.db`` to a file already served is refused too
+(``flock`` and SQLite's own POSIX locks do not meet, so a read-only reader
+such as ``mana outbox`` still opens the file); for PostgreSQL, a session
+advisory lock held for the server's life.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
 from urllib.parse import quote
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
 
 from services.models import Message
 
+log = logging.getLogger("mana.server")
+logging.getLogger("alembic").setLevel(logging.WARNING)  # each step is logged here, once
+
 MEMORY = ":memory:"
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    # 1: the region: key columns for lookups by hand, the model's JSON in ``data``
-    (
-        "CREATE TABLE region_info (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        "CREATE TABLE libraries (id TEXT PRIMARY KEY, data TEXT NOT NULL)",
-        "CREATE TABLE records (id INTEGER PRIMARY KEY, data TEXT NOT NULL)",
-        "CREATE TABLE copies (barcode TEXT PRIMARY KEY, record_id INTEGER NOT NULL,"
-        " library_id TEXT NOT NULL, data TEXT NOT NULL)",
-        "CREATE TABLE accounts (patron_id INTEGER PRIMARY KEY, username TEXT NOT NULL,"
-        " card_number TEXT NOT NULL, patron TEXT NOT NULL, password_hash TEXT NOT NULL,"
-        " login TEXT NOT NULL)",
-        "CREATE TABLE loans (id INTEGER PRIMARY KEY, patron_id INTEGER NOT NULL,"
-        " barcode TEXT NOT NULL, data TEXT NOT NULL)",
-        "CREATE TABLE reservations (id INTEGER PRIMARY KEY, patron_id INTEGER NOT NULL,"
-        " barcode TEXT NOT NULL, ended TEXT, data TEXT NOT NULL)",
-        "CREATE TABLE free_requests (id INTEGER PRIMARY KEY, patron_id INTEGER NOT NULL,"
-        " data TEXT NOT NULL)",
-        "CREATE TABLE messages (id INTEGER PRIMARY KEY, recipient TEXT NOT NULL,"
-        " data TEXT NOT NULL)",
-    ),
-)
-"""Step n (1-based) of the schema. Append, never edit a step that shipped."""
+SCHEMA_VERSION = 2
+"""An SQLite file's ``user_version`` once Alembic keeps its schema."""
 
-SCHEMA_VERSION = len(MIGRATIONS)
+ADVISORY_LOCK = 0x4D414E41  # "MANA"
+"""The PostgreSQL advisory lock a server holds on its database."""
 
 
 class StorageError(Exception):
-    """The database cannot be used; the message says which file and why."""
+    """The database cannot be used; the message says which and why."""
 
 
 class DatabaseInUse(StorageError):
-    """Another server holds the database (the lock on its file)."""
+    """Another server holds the database."""
+
+
+def is_url(target: str) -> bool:
+    return "://" in target
+
+
+def engine_url(target: str, *, read_only: bool = False) -> str:
+    """SQLAlchemy's URL for ``target``: a ``postgresql://`` URL gets the
+    psycopg 3 driver; anything else is an SQLite file path."""
+    if is_url(target):
+        scheme, rest = target.split("://", 1)
+        if scheme in ("postgres", "postgresql"):
+            return f"postgresql+psycopg://{rest}"
+        if scheme.startswith("postgresql+") or scheme == "sqlite":
+            return target
+        raise StorageError(f"{shown(target)}: not a database this Mana can use "
+                           "(an SQLite file path, or a postgresql:// URL)")
+    if target == MEMORY:
+        return "sqlite://"
+    if read_only:
+        return f"sqlite:///file:{quote(os.path.abspath(target))}?mode=ro&uri=true"
+    return f"sqlite:///{target}"
+
+
+def shown(target: str) -> str:
+    """``target`` as messages and logs show it: without a password."""
+    if not is_url(target):
+        return target
+    return sa.make_url(target).render_as_string(hide_password=True)
 
 
 @dataclass
 class Database:
-    """An open database file: its connection and the lock that keeps it ours."""
+    """An open database: its engine and what keeps it this server's."""
 
-    path: str
-    connection: sqlite3.Connection
+    target: str
+    """What it was opened by: a file path or a URL."""
+    engine: Engine
     created: bool
-    """The file was new (or had no schema) and was just given one."""
+    """It had no schema and was just given one."""
     _lock_fd: int | None = None
+    _lock_connection: Connection | None = field(default=None, repr=False)
 
     @property
-    def version(self) -> int:
-        return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def name(self) -> str:
+        return shown(self.target)
+
+    @property
+    def revision(self) -> str | None:
+        """The schema's Alembic revision."""
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
 
     def close(self) -> None:
-        """Close the connection, then let go of the file. (Closing any
-        descriptor of a file drops this process's POSIX locks on it, SQLite's
-        too: so the lock's descriptor is closed last.)"""
-        self.connection.close()
+        """Let go of the connections, then of the lock. (Closing any descriptor
+        of a file drops this process's POSIX locks on it, SQLite's too: so the
+        lock's descriptor is closed last.)"""
+        if self._lock_connection is not None:
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                self._lock_connection.close()
+            self._lock_connection = None
+        self.engine.dispose()
         if self._lock_fd is not None:
             _unlock(self._lock_fd)
             self._lock_fd = None
 
 
-@contextlib.contextmanager
-def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` (the write lock at the start) … ``COMMIT``, or
-    ``ROLLBACK`` when the block raised."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        yield connection
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
+def create_engine(target: str, *, read_only: bool = False, **options: Any) -> Engine:
+    """An engine on ``target``. SQLite: WAL, ``synchronous=FULL``, a 5 s busy
+    timeout, and transactions that begin when SQLAlchemy says (``BEGIN
+    IMMEDIATE`` for a writer: the write lock at the start, never a deadlock
+    on upgrading a read). PostgreSQL: a pool that checks a connection before
+    handing it out, so a restarted server is reconnected to by itself."""
+    url = engine_url(target, read_only=read_only)
+    if url.startswith("sqlite"):
+        memory = url == "sqlite://"
+        engine = sa.create_engine(
+            url, poolclass=StaticPool if memory else None,
+            connect_args={"check_same_thread": False}, **options,
+        )
+        begin = "BEGIN" if read_only or memory else "BEGIN IMMEDIATE"
+
+        @sa.event.listens_for(engine, "connect")
+        def _connected(dbapi: sqlite3.Connection, _record: object) -> None:
+            dbapi.isolation_level = None  # SQLAlchemy's events say when to begin
+            if not memory and not read_only:
+                dbapi.execute("PRAGMA journal_mode=WAL")
+                dbapi.execute("PRAGMA synchronous=FULL")
+            dbapi.execute("PRAGMA busy_timeout=5000")
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(connection: Connection) -> None:
+            connection.exec_driver_sql(begin)
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **options)
 
 
-def open_database(path: str) -> Database:
-    """Open ``path`` (":memory:" keeps nothing), creating or migrating its
-    schema. Raises ``StorageError`` with a sentence naming the file."""
-    lock_fd = None if path == MEMORY else _lock(path)
+def open_database(target: str) -> Database:
+    """Open ``target``, creating or migrating its schema, as this server's.
+    Raises ``StorageError`` with a sentence naming the database."""
+    lock_fd = None if is_url(target) or target == MEMORY else _lock(target)
+    engine = None
     try:
-        connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        engine = create_engine(target)
+        lock_connection = _advisory_lock(engine, target) if is_url(target) else None
         try:
-            if path != MEMORY:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA synchronous=FULL")
-                connection.execute("PRAGMA busy_timeout=5000")
-            created = migrate(connection, path)
-        except BaseException as e:
-            connection.close()  # before the lock: see ``Database.close``
-            if isinstance(e, sqlite3.DatabaseError):
-                raise StorageError(f"{path}: not a usable Mana database: {e}") from None
+            created = migrate(engine, target)
+        except BaseException:
+            if lock_connection is not None:
+                lock_connection.close()
             raise
-    except BaseException:
+    except BaseException as e:
+        if engine is not None:
+            engine.dispose()  # before the lock: see ``Database.close``
         if lock_fd is not None:
             _unlock(lock_fd)
+        if isinstance(e, sa.exc.DBAPIError | sqlite3.DatabaseError):
+            raise StorageError(f"{shown(target)}: not a usable Mana database: "
+                               f"{_reason(e)}") from None
         raise
-    return Database(path, connection, created, lock_fd)
+    return Database(target, engine, created, lock_fd, lock_connection)
 
 
-def read_messages(path: str) -> list[Message]:
-    """The outbox of the database ``path``, oldest first, read without
+def _reason(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    return str(original).strip().splitlines()[0] if str(original).strip() else type(error).__name__
+
+
+def _advisory_lock(engine: Engine, target: str) -> Connection:
+    connection = engine.connect()
+    try:
+        held = connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"),
+                                  {"key": ADVISORY_LOCK}).scalar()
+        connection.commit()
+    except BaseException:
+        connection.close()
+        raise
+    if not held:
+        connection.close()
+        raise DatabaseInUse(f"{shown(target)}: another Mana server is using this database.")
+    return connection
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("services.storage") / "migrations"))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def migrate(engine: Engine, target: str = "database") -> bool:
+    """Bring the schema to the newest migration; whether it had none."""
+    config = alembic_config()
+    script = ScriptDirectory.from_config(config)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        user_version = _user_version(connection) if sqlite else 0
+        current = MigrationContext.configure(connection).get_current_revision()
+        connection.rollback()
+        if user_version > SCHEMA_VERSION or (current and current not in _known(script)):
+            raise StorageError(
+                f"{shown(target)}: the database has schema version "
+                f"{current if current and current not in _known(script) else user_version}, "
+                f"but this Mana knows versions up to {SCHEMA_VERSION} ({script.get_current_head()}):"
+                " it was written by a newer Mana. Run that version, or give another --database."
+            )
+        config.attributes["connection"] = connection
+        created = current is None and (user_version == 0 or not sqlite)
+        if current != script.get_current_head():
+            try:
+                with connection.begin():  # one transaction: Alembic commits none of its own
+                    if current is None and sqlite and user_version == 1:
+                        command.stamp(config, "0001")  # Mana 0.1's schema
+                    command.upgrade(config, "head")
+            except Exception as e:
+                raise StorageError(
+                    f"{shown(target)}: the schema could not be brought up to date "
+                    f"({_reason(e)}); the database was left as it was."
+                ) from e
+            if current is not None or user_version == 1:
+                log.info("%s: schema upgraded from %s to %s", shown(target),
+                         current or "0001 (Mana 0.1)", script.get_current_head())
+        if sqlite and user_version != SCHEMA_VERSION:
+            connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            connection.commit()
+    return created
+
+
+def _user_version(connection: Connection) -> int:
+    return int(connection.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+
+
+def _known(script: ScriptDirectory) -> set[str]:
+    return {revision.revision for revision in script.walk_revisions()}
+
+
+def read_messages(target: str) -> list[Message]:
+    """The outbox of the database ``target``, oldest first, read without
     writing anything (a running server may keep writing it meanwhile).
     Raises ``StorageError``."""
-    if path == MEMORY or not os.path.exists(path):
-        raise StorageError(f"{path}: no such database")
+    from services.storage import rows, schema
+
+    if target == MEMORY or (not is_url(target) and not os.path.exists(target)):
+        raise StorageError(f"{target}: no such database")
+    engine = create_engine(target, read_only=True)
     try:
-        connection = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
-        try:
-            rows = connection.execute("SELECT data FROM messages ORDER BY id").fetchall()
-        finally:
-            connection.close()
-    except sqlite3.DatabaseError as e:
-        raise StorageError(f"{path}: not a usable Mana database: {e}") from None
-    return [Message.model_validate_json(data) for (data,) in rows]
+        with engine.connect() as connection:
+            result = connection.execute(sa.select(schema.messages).order_by(schema.messages.c.id))
+            return [rows.message_from(row) for row in result.mappings()]
+    except sa.exc.DBAPIError as e:
+        raise StorageError(f"{shown(target)}: not a usable Mana database: {_reason(e)}") from None
+    finally:
+        engine.dispose()
 
 
-def migrate(connection: sqlite3.Connection, path: str = "database") -> bool:
-    """Bring the schema to ``SCHEMA_VERSION``; whether the file had none."""
-    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
-    if version > SCHEMA_VERSION:
-        raise StorageError(
-            f"{path}: the database has schema version {version}, but this Mana knows "
-            f"versions up to {SCHEMA_VERSION}: it was written by a newer Mana. "
-            "Run that version, or give another --database file."
-        )
-    for number in range(version + 1, SCHEMA_VERSION + 1):
-        with transaction(connection):
-            for statement in MIGRATIONS[number - 1]:
-                connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {number}")
-    return version == 0
+@contextlib.contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction: committed at the end of the block, rolled back when it raised."""
+    with engine.begin() as connection:
+        yield connection
 
 
 _HELD: dict[tuple[int, int], str] = {}

@@ -1,101 +1,226 @@
-"""Rows of the database and the models they hold.
+"""The models as rows of ``services.storage.schema``, and back.
 
-Every entity is one row: a few key columns (for lookups by hand and for
-later migrations) and the pydantic model as JSON in ``data``. Reading uses
-``model_validate_json`` per row: pydantic-core parses and checks a row in
-Rust, which measured faster than ``json.loads`` + ``model_construct`` in
-Python, so the server gets validation for free even at 1,000,000 records.
-A login keeps only the argon2id hash; the clear password is never written,
-nor a recovery code (only its salted hash, ``services.store.hash_reset_code``).
+Each ``*_row`` gives the column values of one model (a dict for
+``insert().values``); each ``*_from`` builds the model from a row mapping
+with ``model_construct``: the columns were checked when they were written,
+and a region of a million records loads without validating every field
+again. A login keeps only the argon2id hash; the clear password is never
+written, nor a recovery code (only its salted hash,
+``services.store.hash_reset_code``).
 """
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
-from services.models import Copy, FreeRequest, Loan, Message, Patron, Reservation
-from services.store import AccountState, hash_reset_code, is_hashed_code
-
-COPY_ROW = "INSERT OR REPLACE INTO copies (barcode, record_id, library_id, data) VALUES (?,?,?,?)"
-LOAN_ROW = "INSERT OR REPLACE INTO loans (id, patron_id, barcode, data) VALUES (?,?,?,?)"
-RESERVATION_ROW = (
-    "INSERT OR REPLACE INTO reservations (id, patron_id, barcode, ended, data) VALUES (?,?,?,?,?)"
+from services.models import (
+    Collection,
+    Contacts,
+    Copy,
+    CopyStatus,
+    FreeRequest,
+    FreeRequestState,
+    Library,
+    LibraryRules,
+    Loan,
+    MaterialType,
+    Message,
+    MessageKind,
+    Patron,
+    Record,
+    RenewalState,
+    Reservation,
+    ReservationState,
 )
-REQUEST_ROW = "INSERT OR REPLACE INTO free_requests (id, patron_id, data) VALUES (?,?,?)"
-MESSAGE_ROW = "INSERT OR REPLACE INTO messages (id, recipient, data) VALUES (?,?,?)"
-FORGET_MESSAGE = "DELETE FROM messages WHERE id = ?"
-ACCOUNT_ROW = (
-    "INSERT OR REPLACE INTO accounts "
-    "(patron_id, username, card_number, patron, password_hash, login) VALUES (?,?,?,?,?,?)"
-)
+from services.store import AccountState
+
+Row = Mapping[str, Any]
+
+RULES = tuple(LibraryRules.model_fields)
+"""The rule columns of ``libraries``, one per field of ``LibraryRules``."""
 
 
-def copy_row(copy: Copy) -> tuple[str, int, str, str]:
-    return copy.barcode, copy.record_id, copy.library_id, copy.model_dump_json()
+def library_row(library: Library) -> dict[str, Any]:
+    contacts = library.contacts
+    return {
+        "id": library.id, "name": library.name, "short_name": library.short_name,
+        "address": contacts.address, "phone": contacts.phone, "email": contacts.email,
+        "hours": contacts.hours, "website": contacts.website,
+        **{name: getattr(library.rules, name) for name in RULES},
+    }
 
 
-def loan_row(loan: Loan) -> tuple[int, int, str, str]:
-    return loan.id, loan.patron_id, loan.barcode, loan.model_dump_json()
+def collection_rows(library: Library) -> list[dict[str, Any]]:
+    return [
+        {"library_id": library.id, "code": c.code, "position": i, "name_lv": c.name_lv,
+         "name_en": c.name_en, "reading_room": c.reading_room}
+        for i, c in enumerate(library.collections)
+    ]
 
 
-def reservation_row(res: Reservation, ended: date | None) -> tuple[int, int, str, str | None, str]:
-    return (res.id, res.patron_id, res.barcode, ended.isoformat() if ended else None,
-            res.model_dump_json())
+def library_from(row: Row, collections: list[Row]) -> Library:
+    return Library(
+        id=row["id"], name=row["name"], short_name=row["short_name"],
+        collections=[
+            Collection(code=c["code"], name_lv=c["name_lv"], name_en=c["name_en"],
+                       reading_room=bool(c["reading_room"]))
+            for c in collections
+        ],
+        contacts=Contacts(address=row["address"], phone=row["phone"], email=row["email"],
+                          hours=row["hours"], website=row["website"]),
+        rules=LibraryRules(**{name: _rule(row[name]) for name in RULES}),
+    )
 
 
-def request_row(request: FreeRequest) -> tuple[int, int, str]:
-    return request.id, request.patron_id, request.model_dump_json()
+def _rule(value: Any) -> Any:
+    return Decimal(str(value)) if isinstance(value, float) else value
 
 
-def message_row(message: Message) -> tuple[int, str, str]:
-    return message.id, message.to, message.model_dump_json()
+def record_row(record: Record) -> dict[str, Any]:
+    return {
+        "id": record.id, "title": record.title, "year": record.year,
+        "publisher": record.publisher, "isbn": record.isbn, "language": record.language,
+        "material_type": record.material_type.value, "description": record.description,
+        "source": record.source,
+    }
 
 
-def account_row(account: AccountState) -> tuple[int, str, str, str, str, str]:
+def author_rows(record: Record) -> list[dict[str, Any]]:
+    return [{"record_id": record.id, "position": i, "name": name}
+            for i, name in enumerate(record.authors)]
+
+
+def subject_rows(record: Record) -> list[dict[str, Any]]:
+    return [{"record_id": record.id, "position": i, "subject": subject}
+            for i, subject in enumerate(record.subjects)]
+
+
+def record_from(row: Row, authors: list[str], subjects: list[str]) -> Record:
+    return Record.model_construct(
+        id=row["id"], title=row["title"], authors=authors, year=row["year"],
+        publisher=row["publisher"], isbn=row["isbn"], language=row["language"],
+        subjects=subjects, material_type=MaterialType(row["material_type"]),
+        description=row["description"], source=row["source"],
+    )
+
+
+def copy_row(copy: Copy) -> dict[str, Any]:
+    return {"barcode": copy.barcode, "record_id": copy.record_id,
+            "library_id": copy.library_id, "collection": copy.collection,
+            "shelf_mark": copy.shelf_mark, "status": copy.status.value}
+
+
+def copy_from(row: Row) -> Copy:
+    return Copy.model_construct(
+        barcode=row["barcode"], record_id=row["record_id"], library_id=row["library_id"],
+        collection=row["collection"], shelf_mark=row["shelf_mark"],
+        status=CopyStatus(row["status"]),
+    )
+
+
+def account_row(account: AccountState) -> dict[str, Any]:
     """Raises ``ValueError`` for an account without a hash (never store clear text)."""
     if account.password_hash is None:
         raise ValueError(f"account {account.patron.id} has no password hash")
     patron = account.patron
-    login = {
-        "failures": [t.isoformat() for t in account.failures],
-        "locked_until": _iso(account.locked_until),
-        "reset_code": account.reset_code,
-        "reset_expires": _iso(account.reset_expires),
+    return {
+        "patron_id": patron.id, "username": patron.username,
+        "card_number": patron.card_number, "name": patron.name, "email": patron.email,
+        "home_library": patron.home_library, "language": patron.language,
+        "staff_library": patron.staff_library, "password_hash": account.password_hash,
+        "reset_code": account.reset_code, "reset_expires": account.reset_expires,
         "reset_tries": account.reset_tries,
     }
-    return (patron.id, patron.username, patron.card_number, patron.model_dump_json(),
-            account.password_hash, json.dumps(login))
 
 
-def account_from(patron: str, password_hash: str, login: str) -> AccountState:
-    """The account of a row. A recovery code kept in clear (a file written
-    before codes were hashed) is hashed here; ``clear_code`` tells the loader
-    to write the row again, so the clear code leaves the file."""
-    state: dict[str, Any] = json.loads(login)
-    code = state.get("reset_code")
+def account_from(row: Row) -> AccountState:
+    patron = Patron.model_construct(
+        id=row["patron_id"], username=row["username"], card_number=row["card_number"],
+        name=row["name"], email=row["email"], home_library=row["home_library"],
+        language=row["language"], staff_library=row["staff_library"],
+    )
     return AccountState(
-        patron=Patron.model_validate_json(patron),
-        password=None,
-        password_hash=password_hash,
-        failures=[datetime.fromisoformat(t) for t in state.get("failures", [])],
-        locked_until=_moment(state.get("locked_until")),
-        reset_code=code if code is None or is_hashed_code(code) else hash_reset_code(code),
-        reset_expires=_moment(state.get("reset_expires")),
-        reset_tries=int(state.get("reset_tries", 0)),
+        patron=patron, password=None, password_hash=row["password_hash"],
+        reset_code=row["reset_code"], reset_expires=row["reset_expires"],
+        reset_tries=row["reset_tries"],
     )
 
 
-def clear_code(login: str) -> bool:
-    """Whether the ``login`` column holds a recovery code in clear."""
-    code = json.loads(login).get("reset_code")
-    return code is not None and not is_hashed_code(code)
+def loan_row(loan: Loan) -> dict[str, Any]:
+    return {
+        "id": loan.id, "patron_id": loan.patron_id, "barcode": loan.barcode,
+        "record_id": loan.record_id, "library_id": loan.library_id,
+        "checked_out": loan.checked_out, "due": loan.due, "renewals": loan.renewals,
+        "renewal": loan.renewal.value, "returned": loan.returned,
+        "last_renewal_note": loan.last_renewal_note, "reminded": loan.reminded,
+    }
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+def loan_from(row: Row) -> Loan:
+    return Loan.model_construct(
+        id=row["id"], patron_id=row["patron_id"], barcode=row["barcode"],
+        record_id=row["record_id"], library_id=row["library_id"],
+        checked_out=row["checked_out"], due=row["due"], renewals=row["renewals"],
+        renewal=RenewalState(row["renewal"]), returned=row["returned"],
+        last_renewal_note=row["last_renewal_note"], reminded=row["reminded"],
+    )
 
 
-def _moment(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+def reservation_row(res: Reservation, ended: Any = None) -> dict[str, Any]:
+    return {
+        "id": res.id, "patron_id": res.patron_id, "barcode": res.barcode,
+        "record_id": res.record_id, "library_id": res.library_id, "state": res.state.value,
+        "created": res.created, "position": res.position, "confirmed": res.confirmed,
+        "held_until": res.held_until, "note": res.note, "ended": ended,
+    }
+
+
+def reservation_from(row: Row) -> Reservation:
+    return Reservation.model_construct(
+        id=row["id"], patron_id=row["patron_id"], barcode=row["barcode"],
+        record_id=row["record_id"], library_id=row["library_id"],
+        state=ReservationState(row["state"]), created=row["created"],
+        position=row["position"], confirmed=row["confirmed"], held_until=row["held_until"],
+        note=row["note"],
+    )
+
+
+def request_row(request: FreeRequest) -> dict[str, Any]:
+    return {
+        "id": request.id, "patron_id": request.patron_id, "author": request.author,
+        "title": request.title, "year": request.year, "info": request.info,
+        "library_id": request.library_id, "collection": request.collection,
+        "state": request.state.value, "submitted": request.submitted,
+        "review_by": request.review_by, "note": request.note,
+    }
+
+
+def request_from(row: Row) -> FreeRequest:
+    return FreeRequest.model_construct(
+        id=row["id"], patron_id=row["patron_id"], author=row["author"], title=row["title"],
+        year=row["year"], info=row["info"], library_id=row["library_id"],
+        collection=row["collection"], state=FreeRequestState(row["state"]),
+        submitted=row["submitted"], review_by=row["review_by"], note=row["note"],
+    )
+
+
+def message_row(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id, "kind": message.kind.value, "recipient": message.to,
+        "sender": message.sender, "subject": message.subject, "body": message.body,
+        "language": message.language, "created": message.created, "sent": message.sent,
+        "attempts": message.attempts, "next_attempt": message.next_attempt,
+        "error": message.error, "given_up": message.given_up,
+    }
+
+
+def message_from(row: Row) -> Message:
+    return Message.model_construct(
+        id=row["id"], kind=MessageKind(row["kind"]), to=row["recipient"],
+        sender=row["sender"], subject=row["subject"], body=row["body"],
+        language=row["language"], created=row["created"], sent=row["sent"],
+        attempts=row["attempts"], next_attempt=row["next_attempt"], error=row["error"],
+        given_up=bool(row["given_up"]),
+    )

@@ -9,13 +9,11 @@ loopback (in this process, or ``mana serve`` as a subprocess).
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import sqlite3
 import stat
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -30,7 +28,7 @@ from services.region import RegionData
 from services.server.settings import ServerSettings
 from services.storage import fill_region, open_database
 from tests.services.durable_support import journaled
-from tests.services.fixtures import PATRONS, build_region
+from tests.services.fixtures import build_region
 from tests.services.serve_process import ServerProcess
 from tests.services.server_harness import (
     memory_engine,
@@ -234,36 +232,6 @@ async def test_recovery_codes_are_not_kept_in_clear(
                 form = {"identifier": "anna", "code": code, "new_password": "jauna-parole-42"}
                 assert (await client.post("/password-reset", json=form)).status_code == 204
                 assert (await client.post("/password-reset", json=form)).status_code == 400
-    finally:
-        database.close()
-
-
-async def test_a_clear_code_of_an_older_file_is_hashed_on_load(
-    region: RegionData, clock: FakeClock, tmp_path: Path
-) -> None:
-    """A file written by the Mana before this one, with a code pending in clear:
-    it loads, the code still works, and the clear code leaves the file."""
-    path = tmp_path / "old.db"
-    database = open_database(str(path))
-    fill_region(database, region, CHEAP_HASHER, source="test")
-    anna = PATRONS["anna"].id
-    login = {"failures": [], "locked_until": None, "reset_code": "271828",
-             "reset_expires": (clock.now() + timedelta(minutes=20)).isoformat(),
-             "reset_tries": 0}
-    database.connection.execute("UPDATE accounts SET login = ? WHERE patron_id = ?",
-                                (json.dumps(login), anna))
-    database.close()
-    from tests.services.durable_support import engine_of
-
-    database = open_database(str(path))
-    try:
-        engine = engine_of(database, clock)
-        await engine.libraries()  # any first call writes the hashed code back
-        (stored,) = database.connection.execute(
-            "SELECT login FROM accounts WHERE patron_id = ?", (anna,)).fetchone()
-        assert "271828" not in stored
-        await engine.reset_password("anna", "271828", "jauna-parole-42")
-        await engine.login("anna", "jauna-parole-42")
     finally:
         database.close()
 

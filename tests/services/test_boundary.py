@@ -1,7 +1,7 @@
 """The service boundary: no request stops the service (issue 11).
 
 Against the real server on loopback over the engine the server runs (the
-``SqliteJournal`` on a real SQLite file, ``durable_support.journaled``):
+``DatabaseJournal`` on a real SQLite file, ``durable_support.journaled``):
 
 - every text of every request (each string field of each POST body and each
   string query parameter, listed from the live ``openapi.json`` so a new

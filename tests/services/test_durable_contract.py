@@ -1,6 +1,8 @@
 """The contract suite and the reservation life cycle once more, on the server's
-journaled engine with its state loaded again from the SQLite file before
-every call: whatever the contract can observe survives a restart.
+journaled engine with its state loaded again from the database before every
+call (an SQLite file, and PostgreSQL): whatever the contract can observe
+survives a restart. The contract also runs through a real server on
+PostgreSQL (its tokens, idempotency records and answers over HTTP).
 """
 
 from __future__ import annotations
@@ -9,22 +11,27 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.services.conftest import Adapter
-from tests.services.durable_support import reloading
+from tests.services.durable_support import DURABLE, reloading, reloading_postgres
 from tests.services.test_contract import *  # noqa: F403 - the same tests, collected here
 from tests.services.test_lifecycle_stateful import lifecycle_machine
 
 
-@pytest.fixture
-def adapter() -> Adapter:
+@pytest.fixture(params=sorted(DURABLE))
+def adapter(request: pytest.FixtureRequest) -> Adapter:
     """Overrides the conftest's adapters for the tests of this module."""
-    return Adapter("durable", reloading)
+    return Adapter(request.param, DURABLE[request.param])
 
 
-_machine = lifecycle_machine(reloading)
-_machine.TestCase.settings = settings(
-    max_examples=10,  # a reload per call costs; the memory adapter runs 30
-    stateful_step_count=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-TestLifecycle_durable = _machine.TestCase
+def _lifecycle(make):  # type: ignore[no-untyped-def]
+    machine = lifecycle_machine(make)
+    machine.TestCase.settings = settings(
+        max_examples=10,  # a reload per call costs; the memory adapter runs 30
+        stateful_step_count=30,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    return machine.TestCase
+
+
+TestLifecycle_durable = _lifecycle(reloading)
+TestLifecycle_postgresql = _lifecycle(reloading_postgres)

@@ -1,17 +1,18 @@
 """The circulation and account rules once more, on the server's journaled
-engine with its state loaded again from the SQLite file before every call."""
+engine with its state loaded again from the database before every call (an
+SQLite file, and PostgreSQL), and through a real server on each."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.services.conftest import Adapter
-from tests.services.durable_support import reloading
+from tests.services.durable_support import DURABLE
 from tests.services.test_rules import *  # noqa: F403 - the same tests, collected here
 from tests.services.test_rules_account import *  # noqa: F403
 
 
-@pytest.fixture
-def adapter() -> Adapter:
+@pytest.fixture(params=sorted(DURABLE))
+def adapter(request: pytest.FixtureRequest) -> Adapter:
     """Overrides the conftest's adapters for the tests of this module."""
-    return Adapter("durable", reloading)
+    return Adapter(request.param, DURABLE[request.param])

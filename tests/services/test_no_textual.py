@@ -19,11 +19,12 @@ print(len(sys.argv) - 1)
 
 
 def service_modules() -> list[str]:
-    """Every module under ``services/`` (never a ``__main__``, which would run)."""
+    """Every module under ``services/`` (never a ``__main__``, which would run,
+    nor the migration scripts, which only Alembic runs)."""
     names = []
     for path in sorted((ROOT / "services").rglob("*.py")):
         parts = path.relative_to(ROOT).with_suffix("").parts
-        if parts[-1] == "__main__":
+        if parts[-1] == "__main__" or "migrations" in parts:
             continue
         if parts[-1] == "__init__":
             parts = parts[:-1]

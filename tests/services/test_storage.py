@@ -1,5 +1,6 @@
 """The server's SQLite file: schema and migrations, one server per file,
-hashes only, logins that stay locked, and no answer for an unsaved change."""
+hashes only, logins that stay locked, and no answer for an unsaved change.
+(``test_schema_upgrade`` upgrades a file of Mana 0.1 and runs both dialects.)"""
 
 from __future__ import annotations
 
@@ -17,14 +18,15 @@ from services.region import RegionData
 from services.server.durable import durable_engine
 from services.server.idempotency import Answer, IdempotencyStore
 from services.storage import StorageError, open_database
-from services.storage.database import MIGRATIONS, SCHEMA_VERSION
+from services.storage.database import SCHEMA_VERSION, head_revision
 from tests.services.durable_support import engine_of, journaled, orderable_barcode
 from tests.services.fixtures import PATRONS, password
 from tests.services.serve_process import run_serve
 from tests.services.support import code_in, login, messages
 
-TABLES = {"region_info", "libraries", "records", "copies", "accounts", "loans",
-          "reservations", "free_requests", "messages"}
+TABLES = {"region_info", "libraries", "collections", "records", "record_authors",
+          "record_subjects", "copies", "accounts", "loans", "reservations", "free_requests",
+          "messages", "server_meta", "idempotency", "alembic_version"}
 
 
 def _tables(path: Path) -> set[str]:
@@ -44,11 +46,13 @@ def test_a_fresh_file_gets_the_current_schema(tmp_path: Path) -> None:
     path = tmp_path / "mana.db"
     database = open_database(str(path))
     assert database.created
-    assert database.version == SCHEMA_VERSION == len(MIGRATIONS)
+    assert database.revision == head_revision()
     database.close()
-    assert TABLES <= _tables(path)
+    assert _tables(path) == TABLES
+    with sqlite3.connect(path) as db:  # what Mana 0.1 (user_version 1) refuses to read
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     again = open_database(str(path))
-    assert not again.created and again.version == SCHEMA_VERSION
+    assert not again.created and again.revision == head_revision()
     again.close()
 
 
@@ -103,13 +107,21 @@ def test_one_server_per_file(tmp_path: Path) -> None:
 
 
 def test_idempotency_records_of_an_older_file_are_kept(tmp_path: Path) -> None:
-    """A file the server wrote before the region was kept in it is migrated."""
+    """A file an early server wrote before the region was kept in it (only
+    its idempotency tables, as Mana 0.1 made them) is migrated."""
     path = str(tmp_path / "mana.db")
-    records = IdempotencyStore(path, 3600, now=lambda: 1000.0)
-    records.put("anonymous", "key-1", Answer("f" * 64, 200, "application/json", b"{}"))
-    records.close()
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE server_meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);"
+            "CREATE TABLE idempotency (principal TEXT NOT NULL, key TEXT NOT NULL,"
+            " fingerprint TEXT NOT NULL, status INTEGER NOT NULL, content_type TEXT NOT NULL,"
+            " body BLOB NOT NULL, created REAL NOT NULL, PRIMARY KEY (principal, key));"
+            "CREATE INDEX idempotency_created ON idempotency (created);"
+        )
+        db.execute("INSERT INTO idempotency VALUES ('anonymous', 'key-1', ?, 200,"
+                   " 'application/json', X'7B7D', 1000.0)", ("f" * 64,))
     database = open_database(path)
-    assert database.created and database.version == SCHEMA_VERSION
+    assert database.created and database.revision == head_revision()
     database.close()
     again = IdempotencyStore(path, 3600, now=lambda: 1001.0)
     assert again.get("anonymous", "key-1") == Answer("f" * 64, 200, "application/json", b"{}")
@@ -124,7 +136,8 @@ async def test_the_file_holds_argon2id_hashes_never_passwords(
 ) -> None:
     path = tmp_path / "mana.db"
     engine, database = journaled(region, clock, path)
-    hashes = [h for (h,) in database.connection.execute("SELECT password_hash FROM accounts")]
+    with sqlite3.connect(path) as db:
+        hashes = [h for (h,) in db.execute("SELECT password_hash FROM accounts")]
     assert len(hashes) == len(PATRONS)
     assert all(h.startswith("$argon2id$") for h in hashes)
     # a new password through recovery: kept as a hash, the old one stops working
@@ -162,11 +175,12 @@ async def test_no_success_is_answered_for_a_change_that_was_not_saved(
     path = tmp_path / "mana.db"
     engine, database = journaled(region, clock, path)
     anna = await login(engine, "anna")
-    database.connection.close()  # the disk is gone from under the server
+    with sqlite3.connect(path) as admin:  # the file takes no more writes of reservations
+        admin.execute("CREATE TRIGGER refuse BEFORE INSERT ON reservations "
+                      "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")
     with pytest.raises(ServiceUnavailable):
         await engine.order(anna, "A-0001")
-    with pytest.raises(ServiceUnavailable):  # and it answers nothing more until a restart
-        await engine.libraries()
+    assert await engine.reservations(anna) == []  # nothing of it is shown either
     database.close()
     again = open_database(str(path))
     restarted = engine_of(again, clock)
