@@ -15,10 +15,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static, TabbedContent
-from textual.worker import Worker
 
 from screens.base import ManaScreen, loader
-from services.errors import NotAuthenticated, Refused
+from screens.rows import account as rows
+from services.errors import Refused
 from services.models import (
     FreeRequestView,
     HistoryEntry,
@@ -30,7 +30,6 @@ from services.models import (
 )
 from tui.i18n import format_datetime, texts
 from tui.safe import plain
-from screens.rows import account as rows
 from widgets.account_tab import AccountTab
 from widgets.fit_table import FitTable
 from widgets.keyline import KeyLine
@@ -128,7 +127,7 @@ class AccountScreen(ManaScreen):
     def compose(self) -> ComposeResult:
         yield TopBar()
         with TabbedContent(initial=self._initial_tab, id="account-tabs"):
-            yield AccountTab("reserved", below=Static(id="reserved-note", classes="hint"))
+            yield AccountTab("reserved", below=Tr("", id="reserved-note", classes="hint"))
             yield AccountTab("requests", above=Static(id="requests-offer", classes="hint"))
             yield AccountTab("loans", below=Tr("", id="loans-note", classes="hint"))
             yield AccountTab("history")
@@ -156,9 +155,8 @@ class AccountScreen(ManaScreen):
     # --------------------------------------------------------------- showing
 
     def relabel(self) -> None:
-        tabs = self.query_one(TabbedContent)
-        for tab in TABS:
-            tabs.get_tab(tab).label = self.tr(f"account.tab.{tab}")
+        """The tables' columns and rows, and the service's refusal, are in
+        the language they were made in: make them again."""
         self._show_reservations()
         self._show_requests()
         self._show_loans()
@@ -186,9 +184,7 @@ class AccountScreen(ManaScreen):
         queued = any(
             v.reservation.state == ReservationState.QUEUED for v in self._reservations.values()
         )
-        self.query_one("#reserved-note", Static).update(
-            self.tr("account.note.queue") if queued else ""
-        )
+        self.query_one("#reserved-note", Tr).key = "account.note.queue" if queued else ""
 
     def _show_requests(self) -> None:
         self._fill("requests", self._requests, rows.request_columns, rows.request_row)
@@ -309,10 +305,6 @@ class AccountScreen(ManaScreen):
             self._open_form()
         elif verdict.refusal is not None:
             self.notify(verdict.refusal.text(self.language), severity="warning", markup=False)
-
-    def worker_failed(self, worker: Worker[Any]) -> None:
-        if isinstance(worker.error, NotAuthenticated):
-            self.kiosk.forget_patron()
 
     # --------------------------------------------------------------- actions
 

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Select
 from textual.worker import Worker, WorkerState
 
-from services.errors import ServiceUnavailable
+from services.errors import NotAuthenticated, ServiceUnavailable
 from tui.i18n import tr
 
 if TYPE_CHECKING:
@@ -46,7 +46,10 @@ class Host(Protocol):
     def report_error(self, error: BaseException, *, quiet: bool = False) -> None: ...
     def retry_delay(self, attempt: int) -> float: ...
     def require_login(self, then: Callable[[], object]) -> None: ...
-    def forget_patron(self) -> None: ...
+    def forget_patron(self) -> None:
+        """Leave nothing of the patron behind: the kiosk goes back to the catalog,
+        the desk to the staff login. ``ServiceMixin`` calls it for a session
+        that has ended (``NotAuthenticated``), on every screen."""
 
 
 class Loader:
@@ -121,7 +124,9 @@ class ServiceMixin:
     ``exit_on_error=False``; when one fails, ``on_worker_state_changed`` hands
     the error to the app, which shows it in the patron's language. Loads of
     what the screen shows are declared with ``@loader`` and retried when the
-    service could not be reached.
+    service could not be reached. A session that has ended (``NotAuthenticated``)
+    leaves nothing of the patron behind: ``Host.forget_patron`` (the kiosk goes
+    back to the catalog, the desk to the staff login).
     """
 
     @property
@@ -153,6 +158,8 @@ class ServiceMixin:
             self.worker_failed(worker)
             if retry and loaded is not None:
                 self._retry_later(loaded)
+            if isinstance(worker.error, NotAuthenticated):
+                self.kiosk.forget_patron()
 
     def worker_failed(self, worker: Worker[Any]) -> None:
         """Hook: a screen restores its state after any failed call (a load's
@@ -206,7 +213,7 @@ class ServiceMixin:
         return self.__dict__.setdefault("_retry_attempts_", {})  # type: ignore[no-any-return]
 
     def _follow_offline(self) -> None:
-        """Called from ``on_mount``: retry at once when the service is back."""
+        """Called from ``Following.on_mount``: retry at once when the service is back."""
         self.watch(self.kiosk, "offline", self._offline_changed, init=False)  # type: ignore[attr-defined]
 
     def _retry_later(self, loaded: Loader) -> None:
@@ -237,18 +244,28 @@ class ServiceMixin:
                 self._retry_now(group)
 
 
-class ManaScreen(ServiceMixin, Screen[None]):
-    """A full screen of the kiosk."""
+class Following(ServiceMixin):
+    """What a screen, a dialog and a desk pane do as they mount: set their
+    texts again (``relabel``) when the language changes, and retry their loads
+    at once when the service is back. Textual runs each class's own
+    ``on_mount`` once, this one included: no subclass calls it by hand."""
 
     def on_mount(self) -> None:
-        self.watch(self.kiosk, "language", lambda _: self.relabel(), init=False)
+        self.watch(  # type: ignore[attr-defined]
+            self.kiosk, "language", lambda _: self.relabel(), init=False
+        )
         self._follow_offline()
 
     def relabel(self) -> None:
-        """Hook: set every label again in the current language."""
+        """Hook: set again the texts that follow from state (the labels that
+        follow the language by themselves are ``widgets.label``'s)."""
 
 
-class ManaDialog(ServiceMixin, ModalScreen):  # type: ignore[type-arg]
+class ManaScreen(Following, Screen[None]):
+    """A full screen of the kiosk."""
+
+
+class ManaDialog(Following, ModalScreen):  # type: ignore[type-arg]
     """A dialog of the kiosk; ``dismiss(result)`` answers it.
 
     A modal screen stops the app's own keys, so the ones that must work
@@ -260,10 +277,3 @@ class ManaDialog(ServiceMixin, ModalScreen):  # type: ignore[type-arg]
         Binding("f6", "app.toggle_language", "key.language", id="dialog.language"),
         Binding("f10", "app.logout", "key.logout", id="dialog.logout"),
     ]
-
-    def on_mount(self) -> None:
-        self.watch(self.kiosk, "language", lambda _: self.relabel(), init=False)
-        self._follow_offline()
-
-    def relabel(self) -> None:
-        """Hook: set every label again in the current language."""

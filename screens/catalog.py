@@ -26,7 +26,7 @@ from screens.base import ManaScreen, loader
 from tui.i18n import texts
 from tui.safe import clean
 from widgets.keyline import KeyLine
-from widgets.label import Tr, replace_options
+from widgets.label import follow_language, replace_options
 from widgets.paging import range_text
 from widgets.record_table import RecordTable
 from widgets.topbar import TopBar
@@ -101,8 +101,14 @@ class CatalogScreen(ManaScreen):
         yield KeyLine()
 
     def on_mount(self) -> None:
+        search = self.query_one("#search", Input)
+        follow_language(search, "border_title", "catalog.search")
+        follow_language(search, "placeholder", "catalog.placeholder")
+        follow_language(self.query_one("#library", Select), "border_title", "catalog.library")
+        follow_language(self.query_one("#type", Select), "border_title", "catalog.type")
+        follow_language(self.query_one("#available", Checkbox), "label", "catalog.available")
         self.relabel()
-        self.query_one("#search", Input).focus()
+        search.focus()
         # The first frame goes out before the catalog is asked for anything.
         self.call_after_refresh(self._first_load)
 
@@ -124,12 +130,7 @@ class CatalogScreen(ManaScreen):
         self.request()
 
     def relabel(self) -> None:
-        search = self.query_one("#search", Input)
-        search.border_title = self.tr("catalog.search")
-        search.placeholder = self.tr("catalog.placeholder")
-        self.query_one("#library", Select).border_title = self.tr("catalog.library")
-        self.query_one("#type", Select).border_title = self.tr("catalog.type")
-        self.query_one("#available", Checkbox).label = self.tr("catalog.available")
+        """The filter lists' choices, the summary and the table's columns."""
         self._set_select(self.query_one("#library", Select), self._library_options())
         self._set_select(self.query_one("#type", Select), self._type_options())
         self._show_summary()

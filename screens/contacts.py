@@ -43,13 +43,8 @@ class ContactsScreen(ManaScreen):
         yield KeyLine()
 
     def on_mount(self) -> None:
-        self.relabel()
         self.query_one("#contacts-list").focus()
         self.load_contacts()
-
-    def relabel(self) -> None:
-        for card in self.query(ContactCard):
-            card.relabel(self.language)
 
     @loader
     async def load_contacts(self) -> None:

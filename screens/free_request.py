@@ -23,7 +23,7 @@ from services.models import FreeRequestForm, Library, Session
 from tui.i18n import texts
 from tui.safe import plain
 from widgets.keyline import KeyLine
-from widgets.label import Tr, TrButton, TrLabel
+from widgets.label import Tr, TrButton, TrLabel, follow_language
 from widgets.notes import put
 from widgets.topbar import TopBar
 
@@ -103,13 +103,15 @@ class FreeRequestScreen(ManaScreen):
                 yield Static(id=f"freq-{name}-error", classes="field-error")
 
     def on_mount(self) -> None:
+        follow_language(self.query_one("#freq-library", Select), "prompt", "freq.choose_library")
+        follow_language(
+            self.query_one("#freq-collection", Select), "prompt", "freq.choose_collection"
+        )
         self.relabel()
         self.query_one("#freq-author", Input).focus()
         self._load_libraries()
 
     def relabel(self) -> None:
-        self.query_one("#freq-library", Select).prompt = self.tr("freq.choose_library")
-        self.query_one("#freq-collection", Select).prompt = self.tr("freq.choose_collection")
         self._fill_collections()
         self._show_errors()
 

@@ -21,7 +21,7 @@ from services.errors import ManaError
 from tui.i18n import texts
 from tui.safe import clean
 from widgets.keyline import KeyLine
-from widgets.label import Tr, TrButton
+from widgets.label import Tr, TrButton, follow_language
 from widgets.record_table import RecordTable
 from widgets.topbar import TopBar
 
@@ -86,6 +86,9 @@ class ListScreen(ManaScreen):
         yield KeyLine()
 
     def on_mount(self) -> None:
+        email = self.query_one("#list-email", Input)
+        follow_language(email, "border_title", "list.email")
+        follow_language(email, "placeholder", "list.email_placeholder")
         self.relabel()
         self.show_records()
 
@@ -95,9 +98,6 @@ class ListScreen(ManaScreen):
             self.show_records()
 
     def relabel(self) -> None:
-        email = self.query_one("#list-email", Input)
-        email.border_title = self.tr("list.email")
-        email.placeholder = self.tr("list.email_placeholder")
         table = self.query_one(RecordTable)
         if table.columns:
             table.relabel(self.language)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.binding import Binding
@@ -22,6 +23,9 @@ from textual.reactive import reactive
 from services.models import Library
 from tui.app import KioskApp
 from tui.i18n import texts
+
+if TYPE_CHECKING:
+    from screens.desk.screen import DeskScreen
 
 texts(
     {
@@ -73,6 +77,9 @@ class DeskApp(KioskApp):
             self.push_screen(DeskScreen())
         else:
             self._show_login()
+
+    def on_desk_screen_library_known(self, message: DeskScreen.LibraryKnown) -> None:
+        self.desk_library = message.library
 
     def forget_patron(self) -> None:
         """Back to the staff login with nothing of the session left."""

@@ -2,7 +2,8 @@
 and the detail line of the highlighted row.
 
 The screen has four of them ("Rezervētie", "Brīvie pieprasījumi",
-"Izsniegumi", "Izlasītās"), each with the ids ``{tab}-table``,
+"Izsniegumi", "Izlasītās": the i18n keys ``account.tab.{tab}``, in the app's
+language and again when it changes), each with the ids ``{tab}-table``,
 ``{tab}-empty`` and ``{tab}-detail``; a tab may carry a line of its own
 above the table (the free-request offer) or below the detail (a note).
 
@@ -17,10 +18,11 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.widget import Widget
-from textual.widgets import Static, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from tui.safe import plain
 from widgets.fit_table import Column, FitTable
+from widgets.label import follow_language
 
 
 class AccountTab(TabPane):
@@ -42,6 +44,10 @@ class AccountTab(TabPane):
                 yield Static(id=f"{self.tab}-detail", classes="detail")
                 if self._below is not None:
                     yield self._below
+
+    def on_mount(self) -> None:
+        tab = self.query_ancestor(TabbedContent).get_tab(self)
+        follow_language(tab, "label", f"account.tab.{self.tab}")
 
     @property
     def table(self) -> FitTable:

@@ -56,7 +56,8 @@ def contact_lines(library: Library, language: str) -> Content:
 
 
 class ContactCard(Static):
-    """A library's contacts in a bordered box."""
+    """A library's contacts in a bordered box, in the app's language (and again
+    when it changes)."""
 
     DEFAULT_CSS = """
     ContactCard {
@@ -69,6 +70,9 @@ class ContactCard(Static):
     def __init__(self, library: Library, language: str, *, id: str | None = None) -> None:
         super().__init__(contact_lines(library, language), id=id)
         self.library = library
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "language", self.relabel, init=False)
 
     def relabel(self, language: str) -> None:
         self.update(contact_lines(self.library, language))

@@ -4,7 +4,8 @@ Textual's ``Tabs`` keep every label on one line, and the six labels of the
 desk with their counts do not fit in 80 columns; this bar wraps between
 labels instead (two lines at 80×24, one at 120×40). Each label starts with
 the digit that opens it; a click on a label opens it too. The labels are our
-own texts and numbers, never outside data.
+own texts (i18n keys, shown in the app's language and again when it changes)
+and numbers, never outside data.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+
+from tui.i18n import tr
+from widgets.label import counted
 
 GAP = 1
 """Cells between two labels."""
@@ -54,22 +58,33 @@ class DeskTabs(Widget):
             super().__init__()
             self.tab = tab
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, tabs: Sequence[tuple[str, str]], *, id: str | None = None) -> None:
+        """``tabs``: ``(tab id, i18n key of its label)`` in order; the n-th label
+        is opened by the digit n."""
         super().__init__(id=id)
-        self._labels: list[tuple[str, str]] = []
+        self._keys = dict(tabs)
+        self._counts: dict[str, int | None] = {}
 
-    def set_labels(self, labels: Sequence[tuple[str, str]]) -> None:
-        """``(tab id, label)`` in order; the n-th label is opened by the digit n."""
-        self._labels = list(labels)
-        self.refresh(layout=True)
+    def on_mount(self) -> None:
+        self.watch(self.app, "language", lambda _: self.refresh(layout=True), init=False)
+
+    def count(self, tab: str, count: int | None) -> None:
+        """Show how many wait in ``tab`` after its label (``None``: no number)."""
+        if self._counts.get(tab) != count:
+            self._counts[tab] = count
+            self.refresh(layout=True)
 
     def label(self, tab: str) -> str:
-        return next((text for tab_id, text in self._labels if tab_id == tab), "")
+        """The label of ``tab`` as shown now, in the app's language."""
+        if tab not in self._keys:
+            return ""
+        language = getattr(self.app, "language", "lv")
+        return counted(tr(self._keys[tab], language), self._counts.get(tab))
 
     # ------------------------------------------------------------ layout
 
     def _pieces(self) -> list[tuple[str, str]]:
-        return [(tab, f" {n} {text} ") for n, (tab, text) in enumerate(self._labels, start=1)]
+        return [(tab, f" {n} {self.label(tab)} ") for n, tab in enumerate(self._keys, start=1)]
 
     def _spans(self, width: int) -> list[Span]:
         """Where each label goes: left to right, a new line when the next does not fit."""

@@ -6,6 +6,10 @@ and watches the app's ``language`` itself, so a screen needs neither an empty
 changes the parameters, ``label.key = "..."`` the text (``""`` shows nothing).
 ``TrLabel`` and ``TrButton`` do the same for a ``Label`` and a ``Button``.
 
+``follow_language(widget, "placeholder", key, **params)`` does the same for
+an attribute that is not a widget's content (an ``Input``'s placeholder, a
+``border_title``, a ``Checkbox`` or tab label, a ``Select``'s prompt).
+
 ``replace_options`` gives a ``Select`` new options (e.g. in the new language)
 and keeps the patron's choice, showing it in the new words.
 """
@@ -119,6 +123,48 @@ class TrButton(Button, _Translated):
 
     def _put(self, text: Content) -> None:
         self.label = text
+
+
+def counted(text: str, count: int | None) -> str:
+    """A tab's label with how many it holds: "Izsniegumi (3)" (``None``: no count)."""
+    return text if count is None else f"{text} ({count})"
+
+
+class Followed:
+    """An attribute of a widget kept in the app's language (``follow_language``).
+
+    ``set(**params)`` changes some parameters and sets the attribute again; a
+    ``count`` parameter (``None``: none) is shown after the text, as ``counted``
+    does (a tab's label)."""
+
+    def __init__(self, widget: Widget, attribute: str, key: str, params: dict[str, object]):
+        self.widget = widget
+        self.attribute = attribute
+        self.key = key
+        self._params = params
+
+    def set(self, **params: object) -> None:
+        self._params.update(params)
+        self.show()
+
+    @property
+    def text(self) -> str:
+        language = getattr(self.widget.app, "language", "lv")
+        count = self._params.get("count")
+        return counted(tr(self.key, language, **self._params), count)  # type: ignore[arg-type]
+
+    def show(self) -> None:
+        setattr(self.widget, self.attribute, self.text)
+
+
+def follow_language(widget: Widget, attribute: str, key: str, **params: object) -> Followed:
+    """Set ``widget.<attribute>`` to the i18n ``key`` in the app's language, now
+    and whenever the language changes. The watch belongs to ``widget``, so it
+    ends with it; the texts are our own, never outside data."""
+    followed = Followed(widget, attribute, key, params)
+    followed.show()
+    widget.watch(widget.app, "language", lambda _: followed.show(), init=False)
+    return followed
 
 
 def replace_options(select: Select[Any], options: Sequence[tuple[VisualType, Any]]) -> None:

@@ -17,13 +17,14 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from screens.desk.pane import DeskPane
+from screens.rows import desk as rows
 from services.errors import ManaError, NotAuthenticated
 from services.models import CheckInResult, Patron, Session
 from tui.i18n import format_date, texts, tr
 from tui.safe import plain
-from screens.rows import desk as rows
 from widgets.desk_scan import ScanInput
 from widgets.fit_table import FitTable
+from widgets.label import follow_language
 from widgets.notes import put
 
 texts(
@@ -73,6 +74,9 @@ class CheckinPane(DeskPane):
         yield FitTable(id="checkin-list", classes="desk-list")
 
     def on_mount(self) -> None:
+        field = self.query_one("#checkin-barcode", ScanInput)
+        follow_language(field, "border_title", "desk.barcode")
+        follow_language(field, "placeholder", "desk.barcode_placeholder")
         self.status(lambda lang: tr("desk.checkin.start", lang), "info")
 
     def main_widget(self) -> Widget | None:
@@ -82,9 +86,6 @@ class CheckinPane(DeskPane):
 
     def relabel(self) -> None:
         super().relabel()
-        field = self.query_one("#checkin-barcode", ScanInput)
-        field.border_title = self.tr("desk.barcode")
-        field.placeholder = self.tr("desk.barcode_placeholder")
         self.show_hold()
         self.show_results()
 

@@ -26,13 +26,14 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from screens.desk.pane import DeskPane
+from screens.rows import desk as rows
 from services.errors import ManaError, NotAuthenticated
 from services.models import LoanView, Patron, PatronAccount, ReservationState, Session
 from tui.i18n import format_date, texts, tr
 from tui.safe import plain
-from screens.rows import desk as rows
 from widgets.desk_scan import ScanInput
 from widgets.fit_table import FitTable
+from widgets.label import follow_language
 from widgets.notes import put
 
 texts(
@@ -122,6 +123,12 @@ class CheckoutPane(DeskPane):
         yield FitTable(id="checkout-loans", classes="desk-list")
 
     def on_mount(self) -> None:
+        card = self.query_one("#checkout-card", ScanInput)
+        follow_language(card, "border_title", "desk.checkout.card")
+        follow_language(card, "placeholder", "desk.checkout.card_placeholder")
+        barcode = self.query_one("#checkout-barcode", ScanInput)
+        follow_language(barcode, "border_title", "desk.barcode")
+        follow_language(barcode, "placeholder", "desk.barcode_placeholder")
         self.status(lambda lang: tr("desk.checkout.start", lang), "info")
 
     def main_widget(self) -> Widget | None:
@@ -132,12 +139,6 @@ class CheckoutPane(DeskPane):
 
     def relabel(self) -> None:
         super().relabel()
-        card = self.query_one("#checkout-card", ScanInput)
-        card.border_title = self.tr("desk.checkout.card")
-        card.placeholder = self.tr("desk.checkout.card_placeholder")
-        barcode = self.query_one("#checkout-barcode", ScanInput)
-        barcode.border_title = self.tr("desk.barcode")
-        barcode.placeholder = self.tr("desk.barcode_placeholder")
         self.show_patron()
         self.show_lent()
 

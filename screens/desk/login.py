@@ -47,6 +47,7 @@ class DeskLoginScreen(LoginScreen):
     """Log a librarian in; dismisses with ``True`` once ``app.session`` is staff."""
 
     HEADING = "desk.login.heading"
+    PLACEHOLDER = "desk.login.placeholder"
     inherit_bindings = False
     BINDINGS = [
         Binding("f2", "app.contacts", "key.contacts", id="desk.login.contacts"),
@@ -61,7 +62,6 @@ class DeskLoginScreen(LoginScreen):
 
     def relabel(self) -> None:
         super().relabel()
-        self.query_one("#identifier", Input).placeholder = self.tr("desk.login.placeholder")
         self.query_one("#login-cancel", Button).display = False
 
     def action_clear(self) -> None:

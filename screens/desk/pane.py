@@ -1,21 +1,20 @@
 """What every tab of the desk shares (``DeskPane``): the service, the
 language, the staff session, a status line, and the one place where a failed
-service call becomes a message (``ServiceMixin``, as on every screen)."""
+service call becomes a message (``Following``, as on every screen)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual.containers import Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.worker import Worker
 
-from screens.base import ServiceMixin
-from services.errors import ManaError, NotAuthenticated, ServiceUnavailable
+from screens.base import Following
+from services.errors import ManaError, ServiceUnavailable
 from services.models import Session
 from tui.i18n import tr
 from tui.safe import plain
@@ -24,7 +23,7 @@ Say = Callable[[str], str]
 """A status sentence, given the language (so that F6 translates it again)."""
 
 
-class DeskPane(ServiceMixin, Vertical):
+class DeskPane(Following, Vertical):
     """One tab of the desk; ``TAB`` is its id."""
 
     TAB: ClassVar[str] = ""
@@ -35,8 +34,6 @@ class DeskPane(ServiceMixin, Vertical):
         self._say_class = ""
 
     def on_mount(self) -> None:
-        self.watch(self.kiosk, "language", lambda _: self.relabel(), init=False)
-        self._follow_offline()
         self.relabel()
 
     @property
@@ -58,10 +55,6 @@ class DeskPane(ServiceMixin, Vertical):
         widget = self.main_widget()
         if widget is not None:
             widget.focus()
-
-    def worker_failed(self, worker: Worker[Any]) -> None:
-        if isinstance(worker.error, NotAuthenticated):
-            self.kiosk.forget_patron()
 
     # --------------------------------------------------------------- status
 

@@ -11,17 +11,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
-from textual.worker import Worker
 
 from screens.base import ManaScreen, loader
-from services.errors import NotAuthenticated
-from services.models import Patron, PatronAccount, Session
-from tui.i18n import texts, tr
-from tui.safe import plain
 from screens.rows import desk as rows
+from services.models import Patron, PatronAccount, Session
+from tui.i18n import texts
+from tui.safe import clean, plain
 from widgets.desk_keyline import DeskKeyLine
 from widgets.desk_topbar import DeskTopBar
 from widgets.fit_table import FitTable
+from widgets.label import Tr, follow_language
 from widgets.notes import put
 
 texts(
@@ -84,19 +83,27 @@ class PatronAccountScreen(ManaScreen):
 
     def compose(self) -> ComposeResult:
         yield DeskTopBar()
-        yield Static(id="patron-heading", classes="desk-patron")
-        yield Static(id="patron-contact", classes="desk-note")
+        yield Tr("desk.patron.heading", id="patron-heading", classes="desk-patron",
+                 **self._heading())
+        yield Tr("desk.patron.contact", id="patron-contact", classes="desk-note",
+                 **self._contact())
         yield Static(id="patron-blocks", classes="desk-blocks")
         with TabbedContent(id="patron-tabs"):
             for tab in TABS:
                 with TabPane("", id=f"patron-{tab}"):
                     yield FitTable(id=f"patron-{tab}-table")
-                    yield Static(id=f"patron-{tab}-empty", classes="empty")
+                    yield Tr("", id=f"patron-{tab}-empty", classes="empty")
         yield Static(id="patron-detail", classes="detail")
-        yield Static(id="patron-note", classes="hint")
+        yield Tr("desk.patron.note.fine", id="patron-note", classes="hint")
         yield DeskKeyLine()
 
     def on_mount(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        self._tab_labels = {
+            tab: follow_language(tabs.get_tab(f"patron-{tab}"), "label",
+                                 f"desk.patron.tab.{tab}", count=None)
+            for tab in TABS
+        }
         self.relabel()
         self.query_one("#patron-loans-table", FitTable).focus()
         self.action_reload()
@@ -107,29 +114,40 @@ class PatronAccountScreen(ManaScreen):
 
     # ------------------------------------------------------------- showing
 
-    def relabel(self) -> None:
-        language = self.language
+    def _heading(self) -> dict[str, object]:
         patron = self.patron
-        self.query_one("#patron-heading", Static).update(
-            plain(tr("desk.patron.heading", language, name=patron.name,
-                     card=patron.card_number, username=patron.username), newlines=False)
-        )
+        return {
+            "name": clean(patron.name, newlines=False),
+            "card": clean(patron.card_number, newlines=False),
+            "username": clean(patron.username, newlines=False),
+        }
+
+    def _contact(self) -> dict[str, object]:
+        patron = self.patron
         library = self._libraries.get(patron.home_library, patron.home_library)
-        self.query_one("#patron-contact", Static).update(
-            plain(tr("desk.patron.contact", language, email=patron.email or "—",
-                     library=library), newlines=False)
-        )
+        return {
+            "email": clean(patron.email or "—", newlines=False),
+            "library": clean(library, newlines=False),
+        }
+
+    def _show_account(self) -> None:
+        """What the service answered: the patron, the tabs' counts and rows."""
+        self.query_one("#patron-heading", Tr).set(**self._heading())
+        self.query_one("#patron-contact", Tr).set(**self._contact())
         account = self.account
-        tabs = self.query_one(TabbedContent)
         counts = {
             "loans": len(account.loans) if account else None,
             "reservations": len(account.reservations) if account else None,
             "requests": len(account.free_requests) if account else None,
         }
         for tab in TABS:
-            label = self.tr(f"desk.patron.tab.{tab}")
-            count = counts[tab]
-            tabs.get_tab(f"patron-{tab}").label = label if count is None else f"{label} ({count})"
+            self._tab_labels[tab].set(count=counts[tab])
+        self.relabel()
+
+    def relabel(self) -> None:
+        """What follows the language through the account: its blocks and tables."""
+        language = self.language
+        account = self.account
         blocks = self.query_one("#patron-blocks", Static)
         if account is None:
             put(blocks, "")
@@ -160,15 +178,14 @@ class PatronAccountScreen(ManaScreen):
         for tab, (columns, table_rows) in tables.items():
             table = self.query_one(f"#patron-{tab}-table", FitTable)
             table.show(columns, table_rows)
-            empty = self.query_one(f"#patron-{tab}-empty", Static)
+            empty = self.query_one(f"#patron-{tab}-empty", Tr)
             shown_empty = account is not None and not table_rows
-            empty.update(self.tr(f"desk.patron.empty.{tab}") if shown_empty else "")
+            empty.key = f"desk.patron.empty.{tab}" if shown_empty else ""
             empty.display = shown_empty
             table.display = not shown_empty
         self._show_detail()
         overdue = account is not None and any(v.overdue_days > 0 for v in account.loans)
-        note = self.query_one("#patron-note", Static)
-        put(note, self.tr("desk.patron.note.fine") if overdue else "")
+        self.query_one("#patron-note", Tr).display = overdue
 
     def _show_detail(self) -> None:
         """The full text of the highlighted row of the open tab."""
@@ -202,15 +219,11 @@ class PatronAccountScreen(ManaScreen):
         account = await self.service.patron_account(session, self.patron.id)
         self.account = account
         self.patron = account.patron
-        self.relabel()
+        self._show_account()
 
     def action_reload(self) -> None:
         if self.session is not None:
             self._load(self.session)
-
-    def worker_failed(self, worker: Worker[Any]) -> None:
-        if isinstance(worker.error, NotAuthenticated):
-            self.kiosk.forget_patron()
 
     # ------------------------------------------------------------- actions
 

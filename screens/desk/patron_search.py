@@ -11,11 +11,12 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from screens.desk.pane import DeskPane
+from screens.rows import desk as rows
 from services.models import Patron, Session
 from tui.i18n import texts, tr
 from tui.safe import clean
-from screens.rows import desk as rows
 from widgets.fit_table import FitTable
+from widgets.label import follow_language
 
 texts(
     {
@@ -58,6 +59,9 @@ class PatronsPane(DeskPane):
         yield FitTable(id="patrons-table")
 
     def on_mount(self) -> None:
+        field = self.query_one("#patrons-search", Input)
+        follow_language(field, "border_title", "desk.patrons.search")
+        follow_language(field, "placeholder", "desk.patrons.placeholder")
         self.status(lambda lang: tr("desk.patrons.start", lang), "info")
         self.query_one("#patrons-table", FitTable).display = False
 
@@ -69,9 +73,6 @@ class PatronsPane(DeskPane):
 
     def relabel(self) -> None:
         super().relabel()
-        field = self.query_one("#patrons-search", Input)
-        field.border_title = self.tr("desk.patrons.search")
-        field.placeholder = self.tr("desk.patrons.placeholder")
         self.show_found()
 
     def show_found(self) -> None:

@@ -21,7 +21,6 @@ from tui.i18n import texts
 from tui.safe import clean, plain
 from widgets.keyline import KeyLine
 from widgets.label import Tr, TrButton, TrLabel
-from widgets.notes import put
 
 texts(
     {
@@ -64,7 +63,7 @@ class ReasonDialog(ManaDialog):
             label = "desk.reason.required" if self.required else "desk.reason.optional"
             yield TrLabel(label, id="reason-label", classes="field-label")
             yield Input(id="reason", max_length=MAX_REASON)
-            yield Static(id="reason-error", classes="field-error")
+            yield Tr("desk.reason.empty", id="reason-error", classes="field-error")
             with Horizontal(classes="dialog-buttons"):
                 yield TrButton(
                     self._heading_key,
@@ -76,14 +75,11 @@ class ReasonDialog(ManaDialog):
 
     def on_mount(self) -> None:
         self.set_class(self.required, "-required")
-        self.relabel()
+        self._show_error()
         self.query_one("#reason", Input).focus()
 
-    def relabel(self) -> None:
-        put(
-            self.query_one("#reason-error", Static),
-            self.tr("desk.reason.empty") if self._error else "",
-        )
+    def _show_error(self) -> None:
+        self.query_one("#reason-error", Tr).display = self._error
 
     @on(Input.Submitted, "#reason")
     @on(Button.Pressed, "#reason-send")
@@ -92,7 +88,7 @@ class ReasonDialog(ManaDialog):
         text = clean(field.value, newlines=False).strip()
         if self.required and not text:
             self._error = True
-            self.relabel()
+            self._show_error()
             field.focus()
             return
         self.dismiss(text)
@@ -101,7 +97,7 @@ class ReasonDialog(ManaDialog):
     def _typing(self, event: Input.Changed) -> None:
         if self._error and event.value.strip():
             self._error = False
-            self.relabel()
+            self._show_error()
 
     @on(Button.Pressed, "#reason-cancel")
     def action_cancel(self) -> None:

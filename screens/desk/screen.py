@@ -14,11 +14,12 @@ is the service's, in its library.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import ContentSwitcher
 
 from screens.base import ManaScreen, loader
@@ -28,11 +29,13 @@ from screens.desk.pane import DeskPane
 from screens.desk.patron_search import PatronsPane
 from screens.desk.queue_pane import QueuePane
 from screens.desk.work_queues import RenewalsPane, RequestsPane, ReservationsPane
-from services.errors import NotAuthenticated
 from tui.i18n import texts
 from widgets.desk_keyline import DeskKeyLine
 from widgets.desk_tabs import DeskTabs
 from widgets.desk_topbar import DeskTopBar
+
+if TYPE_CHECKING:
+    from services.models import Library
 
 texts(
     {
@@ -65,13 +68,17 @@ class DeskScreen(ManaScreen):
         ),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.counts: dict[str, int | None] = {}
+    class LibraryKnown(Message):
+        """The staff's library is known (``None``: not found); the app puts its
+        name on top of every desk screen (``DeskApp.desk_library``)."""
+
+        def __init__(self, library: Library | None) -> None:
+            super().__init__()
+            self.library = library
 
     def compose(self) -> ComposeResult:
         yield DeskTopBar()
-        yield DeskTabs(id="desk-tabs")
+        yield DeskTabs([(tab, f"desk.tab.{tab}") for tab in TABS], id="desk-tabs")
         with ContentSwitcher(initial=TABS[0], id="desk-panes"):
             yield ReservationsPane()
             yield RenewalsPane()
@@ -82,7 +89,6 @@ class DeskScreen(ManaScreen):
         yield DeskKeyLine()
 
     def on_mount(self) -> None:
-        self.relabel()
         self.query_one(DeskTabs).active = TABS[0]
         for pane in self.query(QueuePane):
             if pane.TAB != TABS[0]:
@@ -106,20 +112,10 @@ class DeskScreen(ManaScreen):
 
     # ------------------------------------------------------------ showing
 
-    def relabel(self) -> None:
-        labels = []
-        for tab in TABS:
-            label = self.tr(f"desk.tab.{tab}")
-            count = self.counts.get(tab)
-            labels.append((tab, label if count is None else f"{label} ({count})"))
-        self.query_one(DeskTabs).set_labels(labels)
-
     @on(QueuePane.Counted)
     def _counted(self, event: QueuePane.Counted) -> None:
         event.stop()
-        if self.counts.get(event.tab) != event.count:
-            self.counts[event.tab] = event.count
-            self.relabel()
+        self.query_one(DeskTabs).count(event.tab, event.count)
 
     # ------------------------------------------------------------ actions
 
@@ -158,8 +154,4 @@ class DeskScreen(ManaScreen):
             return
         libraries = await self.kiosk.libraries()
         library = next((lib for lib in libraries if lib.id == session.patron.staff_library), None)
-        self.app.desk_library = library  # type: ignore[attr-defined]
-
-    def worker_failed(self, worker: Any) -> None:
-        if isinstance(worker.error, NotAuthenticated):
-            self.kiosk.forget_patron()
+        self.post_message(self.LibraryKnown(library))

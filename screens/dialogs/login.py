@@ -20,7 +20,7 @@ from services.models import Library, Session
 from tui.i18n import texts
 from tui.safe import plain
 from widgets.keyline import KeyLine
-from widgets.label import Tr, TrButton, TrLabel
+from widgets.label import Tr, TrButton, TrLabel, follow_language
 from widgets.notes import put
 from widgets.secret_input import SecretInput
 from widgets.topbar import TopBar
@@ -71,6 +71,7 @@ class LoginScreen(ManaDialog):
     ]
 
     HEADING = "login.heading"
+    PLACEHOLDER = "login.identifier.placeholder"
     """The i18n key of the dialog's heading."""
 
     def __init__(self) -> None:
@@ -78,7 +79,6 @@ class LoginScreen(ManaDialog):
         self._failure: ManaError | None = None
         self._contact: Library | None = None
         self._notice = False
-        self._field_keys: dict[str, str | None] = {}
 
     def compose(self) -> ComposeResult:
         yield TopBar()
@@ -86,11 +86,11 @@ class LoginScreen(ManaDialog):
             yield Tr(self.HEADING, id="login-heading", classes="dialog-heading")
             yield TrLabel("login.identifier", id="identifier-label", classes="field-label")
             yield Input(id="identifier", max_length=100)
-            yield Static(id="identifier-error", classes="field-error")
+            yield Tr("", id="identifier-error", classes="field-error")
             yield TrLabel("login.password", id="password-label", classes="field-label")
             yield SecretInput(id="password", password=True, max_length=200)
-            yield Static(id="password-error", classes="field-error")
-            yield Static(id="login-notice", classes="notice")
+            yield Tr("", id="password-error", classes="field-error")
+            yield Tr("login.password_changed", id="login-notice", classes="notice")
             yield Static(id="login-failure", classes="failure")
             yield Static(id="login-contact", classes="hint")
             with Horizontal(classes="dialog-buttons"):
@@ -100,19 +100,20 @@ class LoginScreen(ManaDialog):
         yield KeyLine()
 
     def on_mount(self) -> None:
+        identifier = self.query_one("#identifier", Input)
+        follow_language(identifier, "placeholder", self.PLACEHOLDER)
+        for field in ("identifier", "password"):
+            self._field_error(field, None)
+        self._show_notice()
         self.relabel()
-        self.query_one("#identifier", Input).focus()
+        identifier.focus()
 
     def relabel(self) -> None:
-        self.query_one("#identifier", Input).placeholder = self.tr("login.identifier.placeholder")
-        for field in ("identifier", "password"):
-            key = self._field_keys.get(field)
-            put(self.query_one(f"#{field}-error", Static), self.tr(key) if key else "")
-        put(
-            self.query_one("#login-notice", Static),
-            self.tr("login.password_changed") if self._notice else "",
-        )
+        """The service's refusal and the library's contacts, in the language."""
         self._show_failure()
+
+    def _show_notice(self) -> None:
+        self.query_one("#login-notice", Tr).display = self._notice
 
     # ----------------------------------------------------------------- input
 
@@ -134,7 +135,7 @@ class LoginScreen(ManaDialog):
             self.query_one("#password", Input).focus()
             return
         self._notice = False
-        put(self.query_one("#login-notice", Static), "")
+        self._show_notice()
         self.query_one("#login-box").loading = True
         self._login(identifier, password)
 
@@ -144,8 +145,9 @@ class LoginScreen(ManaDialog):
             self._field_error(event.input.id, None)
 
     def _field_error(self, field: str, key: str | None) -> None:
-        self._field_keys[field] = key
-        put(self.query_one(f"#{field}-error", Static), self.tr(key) if key else "")
+        error = self.query_one(f"#{field}-error", Tr)
+        error.key = key or ""
+        error.display = key is not None
 
     # --------------------------------------------------------------- service
 
@@ -225,7 +227,8 @@ class LoginScreen(ManaDialog):
         self._notice = True
         self.query_one("#identifier", Input).value = identifier
         self.query_one("#password", Input).clear()
-        self.relabel()
+        self._show_notice()
+        self._show_failure()
         self.query_one("#password", Input).focus()
 
 

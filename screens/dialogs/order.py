@@ -24,7 +24,7 @@ from tui.i18n import format_date, texts
 from tui.safe import clean
 from widgets.contact_card import ContactCard
 from widgets.keyline import KeyLine
-from widgets.label import Tr
+from widgets.label import Tr, TrButton
 
 texts(
     {
@@ -120,7 +120,7 @@ class CopyDialog(ManaDialog):
             yield Tr(self.title_key(), id="dialog-title")
             yield Static(Content(clean(self.record_title)), id="dialog-record")
             yield Static(id="dialog-copy")
-            yield Static(id="dialog-body")
+            yield from self.compose_body()
             yield from self.compose_extra()
             with Horizontal(classes="dialog-buttons"):
                 yield from self.compose_buttons()
@@ -129,24 +129,27 @@ class CopyDialog(ManaDialog):
     def title_key(self) -> str:
         return self.TITLE
 
+    def compose_body(self) -> ComposeResult:
+        """The dialog's text (``#dialog-body``), as labels that follow the language."""
+        yield Static(id="dialog-body")
+
     def compose_extra(self) -> ComposeResult:
         yield from ()
 
     def compose_buttons(self) -> ComposeResult:
-        yield Button(id="close", variant="primary")
+        yield TrButton("order.close", id="close", variant="primary")
 
     def on_mount(self) -> None:
         self.relabel()
         self.query(Button).first().focus()
 
     def relabel(self) -> None:
+        """The copy's collection is named in the language (the service's names)."""
         view = self.view
         copy_line = " · ".join(
             (view.library_name, view.collection_name(self.language), view.item.shelf_mark)
         )
         self.query_one("#dialog-copy", Static).update(Content(clean(copy_line, newlines=False)))
-        if self.query("#close"):
-            self.query_one("#close", Button).label = self.tr("order.close")
 
     @on(Button.Pressed, "#close")
     def _close_pressed(self) -> None:
@@ -168,39 +171,37 @@ class OrderDialog(CopyDialog):
     def title_key(self) -> str:
         return "order.queue_title" if self.queue else "order.title"
 
+    def compose_body(self) -> ComposeResult:
+        offer = self.view.offer
+        with Vertical(id="dialog-body"):
+            if self.queue:
+                if offer.due is not None:
+                    yield Tr("order.on_loan", due=format_date(offer.due))
+                yield Tr("order.queue_length", count=offer.queue_length)
+                if offer.expected is not None:
+                    yield Tr("order.expected", date=format_date(offer.expected))
+            else:
+                yield Tr("order.pickup", library=self.view.library_name)
+                if self.library is not None:
+                    yield Tr("order.explain", days=self.library.rules.pickup_days)
+                else:
+                    yield Tr("order.explain_short")
+
     def compose_extra(self) -> ComposeResult:
-        yield Static(id="dialog-warning", classes="warning")
+        if self.queue:
+            yield Tr("order.warning", id="dialog-warning", classes="warning")
         yield Static(id="dialog-result")
 
     def compose_buttons(self) -> ComposeResult:
-        yield Button(id="confirm", variant="primary")
-        yield Button(id="close")
+        yield TrButton(
+            "order.confirm_queue" if self.queue else "order.confirm",
+            id="confirm", variant="primary",
+        )
+        yield TrButton("order.cancel", id="close")
 
     def relabel(self) -> None:
+        """The service's answer, once there, is put in words of the language."""
         super().relabel()
-        tr = self.tr
-        offer = self.view.offer
-        lines = []
-        if self.queue:
-            if offer.due is not None:
-                lines.append(tr("order.on_loan", due=format_date(offer.due)))
-            lines.append(tr("order.queue_length", count=offer.queue_length))
-            if offer.expected is not None:
-                lines.append(tr("order.expected", date=format_date(offer.expected)))
-        else:
-            lines.append(tr("order.pickup", library=self.view.library_name))
-            if self.library is not None:
-                lines.append(tr("order.explain", days=self.library.rules.pickup_days))
-            else:
-                lines.append(tr("order.explain_short"))
-        self.query_one("#dialog-body", Static).update(Content(clean("\n".join(lines))))
-        self.query_one("#dialog-warning", Static).update(tr("order.warning") if self.queue else "")
-        self.query_one("#dialog-warning", Static).display = self.queue
-        self.query_one("#confirm", Button).label = tr(
-            "order.confirm_queue" if self.queue else "order.confirm"
-        )
-        close = self.query_one("#close", Button)
-        close.label = tr("order.close" if self.changed else "order.cancel")
         self._show_result()
 
     def _show_result(self) -> None:
@@ -255,8 +256,8 @@ class OrderDialog(CopyDialog):
     def _finished(self) -> None:
         confirm = self.query_one("#confirm", Button)
         confirm.display = False
-        close = self.query_one("#close", Button)
-        close.label = self.tr("order.close")
+        close = self.query_one("#close", TrButton)
+        close.key = "order.close"
         close.variant = "primary"
         close.focus()
         self._show_result()
@@ -267,9 +268,8 @@ class ReadingRoomDialog(CopyDialog):
 
     TITLE = "reading.title"
 
-    def relabel(self) -> None:
-        super().relabel()
-        self.query_one("#dialog-body", Static).update(self.tr("reading.text"))
+    def compose_body(self) -> ComposeResult:
+        yield Tr("reading.text", id="dialog-body")
 
 
 class ContactDialog(CopyDialog):
@@ -304,5 +304,3 @@ class ContactDialog(CopyDialog):
         refusal = self.view.offer.refusal
         text = refusal.text(self.language) if refusal is not None else self.tr("contact.default")
         self.query_one("#dialog-body", Static).update(Content(clean(text)))
-        for card in self.query(ContactCard):
-            card.relabel(self.language)

@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 import screens
-from screens.base import ManaDialog, ManaScreen
+from screens.base import Following, ManaDialog, ManaScreen
 from screens.desk.pane import DeskPane
 from services.demo_data import DEMO_PASSWORD
 from services.errors import NotFound, ServiceUnavailable
@@ -84,7 +84,8 @@ def every_screen_class() -> list[type[Screen[Any]]]:
     return found
 
 
-BASES = (ManaScreen, ManaDialog, DeskPane)
+BASES = (Following, DeskPane)
+"""``Following`` holds the one ``on_mount`` of screens, dialogs and desk panes."""
 
 
 @pytest.fixture
@@ -156,9 +157,9 @@ async def test_each_base_on_mount_runs_once_for_every_screen_and_dialog(
                 screen = factories[cls.__name__](cls, app)
                 await app.push_screen(screen)
                 await settle(pilot)
-                base = ManaDialog if isinstance(screen, ManaDialog) else ManaScreen
-                assert mount_counts[(base, id(screen))] == 1, cls.__name__
+                assert mount_counts[(Following, id(screen))] == 1, cls.__name__
                 for pane in screen.query(DeskPane):
+                    assert mount_counts[(Following, id(pane))] == 1, type(pane).__name__
                     assert mount_counts[(DeskPane, id(pane))] == 1, type(pane).__name__
                 app.pop_screen()
                 await settle(pilot)

@@ -54,14 +54,30 @@ def _is_tr(call: ast.Call) -> bool:
     )
 
 
-def _label_keys(node: ast.AST) -> Iterator[str]:
-    """The keys given to a label's ``key`` (``note.key = "a" if x else ""``)."""
+def _is_follow(call: ast.Call) -> bool:
+    """``follow_language(widget, attribute, key, ...)`` of widgets/label.py."""
+    func = call.func
+    return (isinstance(func, ast.Name) and func.id == "follow_language") or (
+        isinstance(func, ast.Attribute) and func.attr == "follow_language"
+    )
+
+
+def _label_keys(node: ast.AST) -> Iterator[tuple[str, bool]]:
+    """The keys given to a label's ``key`` (``note.key = "a" if x else ""``),
+    each with whether it is an f-string's literal beginning (a prefix)."""
     if isinstance(node, ast.Assign) and any(
         isinstance(t, ast.Attribute) and t.attr == "key" for t in node.targets
     ):
-        for value in ast.walk(node.value):
-            if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value:
-                yield value.value
+        parts: set[int] = set()
+        for value in ast.walk(node.value):  # breadth first: an f-string before its parts
+            if isinstance(value, ast.JoinedStr):
+                parts.update(id(part) for part in value.values)
+                first = value.values[0] if value.values else None
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    yield first.value, True
+            elif isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value:
+                if id(value) not in parts:
+                    yield value.value, False
 
 
 def _is_binding(call: ast.Call) -> bool:
@@ -80,14 +96,17 @@ def used_keys() -> Iterator[tuple[str, str, bool]]:
     for path in ui_modules():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
-            for key in _label_keys(node):
-                yield f"{path.relative_to(ROOT)}:{node.lineno}", key, False  # type: ignore[attr-defined]
+            for key, is_prefix in _label_keys(node):
+                line = node.lineno  # type: ignore[attr-defined]
+                yield f"{path.relative_to(ROOT)}:{line}", key, is_prefix
             if not isinstance(node, ast.Call):
                 continue
             where = f"{path.relative_to(ROOT)}:{node.lineno}"
             argument: ast.expr | None = None
             if _is_tr(node) and node.args:
                 argument = node.args[0]
+            elif _is_follow(node) and len(node.args) >= 3:
+                argument = node.args[2]
             elif _is_binding(node):
                 if len(node.args) >= 3:
                     argument = node.args[2]
@@ -113,6 +132,7 @@ def test_the_source_scan_finds_keys() -> None:
     keys = {key for _where, key, _prefix in used_keys()}
     assert {"login.identifier", "account.key.renew", "key.back", "freq.send"} <= keys
     assert {"record.copies", "record.in_list", "contacts.failed"} <= keys  # Tr(...), .key = ...
+    assert {"catalog.placeholder", "catalog.available"} <= keys  # follow_language(...)
 
 
 def test_every_key_used_in_the_source_is_registered_in_both_languages() -> None:
@@ -209,9 +229,9 @@ async def _visit(pilot, name: str, seen: dict[str, str]) -> None:
 
 async def test_screens_in_english_show_no_latvian_only_text(english_app) -> None:
     from screens.account import AccountScreen
-    from screens.free_request import FreeRequestScreen
     from screens.dialogs.login import LoginScreen
     from screens.dialogs.recovery import PasswordRecoveryScreen
+    from screens.free_request import FreeRequestScreen
     from tests.screens.account_helpers import log_in, settle
 
     seen: dict[str, str] = {}
