@@ -1,10 +1,14 @@
-"""Benchmark: catalog search with ``CatalogIndex`` at 100,000 and 1,000,000 records.
+"""Benchmark: the catalog search in the database at 100,000 records and more.
 
-Run: ``uv run python bench/search.py [N ...]``. Prints the index build time
-and, per kind of query (one word common/rare, two words, prefix, ISBN), the
-median and p95 in milliseconds, next to the floor measured in the same run:
-a pure-Python linear scan over pre-folded text for the same queries. The
-machine is shared and noisy, so read the ratio rather than the absolute time.
+Run: ``uv run python bench/search.py [N ...] [--postgresql URL]``. Fills an
+SQLite file (and, with ``--postgresql``, an empty PostgreSQL database) with N
+records, then prints the fill time and, per kind of query (one word
+common/rare, two words, prefix, ISBN, each also with the library and
+"available now" filters), the median and p99 in milliseconds of one page
+(``services.storage.search.search``), next to the floor measured in the same
+run: a pure-Python linear scan over pre-folded text for the same queries.
+The machine is shared and noisy, so read the ratio rather than the absolute
+time.
 
 Records come from the demo generator (``services.demo.build_region``); if it
 is not importable, a synthetic generator here makes records of the same shape.
@@ -12,70 +16,27 @@ is not importable, a synthetic generator here makes records of the same shape.
 
 from __future__ import annotations
 
-import gc
 import random
 import statistics
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from itertools import accumulate
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.models import MaterialType, Record  # noqa: E402
-from services.search import CatalogIndex, _fields, query_words  # noqa: E402
+from services.models import Record, SearchQuery  # noqa: E402
+from services.storage.search import query_words, record_words  # noqa: E402
+
+_fields = record_words
 
 QUERIES_PER_KIND = 200
-SYLLABLES = (
-    "ka la ra ma sa ta va da ga ba pa na ja za ce dzi ķe ļa ņu ša ža "
-    "ē ā ī ū o ie ei au ri lu mi ne si ti vi zi kr st pl gr br dr tr sk sp"
-).split()
+def load_region(n: int):  # type: ignore[no-untyped-def]
+    from services.demo import build_region
 
-
-def synthetic_records(n: int, seed: int = 1) -> list[Record]:
-    """Records shaped like a library catalog: Zipf-distributed title words."""
-    rng = random.Random(seed)
-
-    def word(lo: int, hi: int) -> str:
-        return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(lo, hi)))
-
-    vocabulary = list({word(2, 4) for _ in range(30_000)})
-    cum_weights = list(accumulate(1 / (rank + 1) for rank in range(len(vocabulary))))
-    surnames = [word(2, 4).capitalize() + "s" for _ in range(5_000)]
-    first = [word(2, 3).capitalize() for _ in range(400)]
-    subjects = [" ".join(rng.choices(vocabulary[:3000], k=rng.randint(1, 2))) for _ in range(600)]
-    publishers = [word(2, 3).capitalize() + " izdevniecība" for _ in range(60)]
-    records = []
-    for rid in range(1, n + 1):
-        chosen = rng.choices(vocabulary, cum_weights=cum_weights, k=rng.randint(2, 6))
-        title = " ".join(chosen).capitalize()
-        authors = [f"{rng.choice(surnames)}, {rng.choice(first)}" for _ in range(rng.randint(1, 2))]
-        records.append(
-            Record(
-                id=rid,
-                title=title,
-                authors=authors,
-                year=rng.randint(1950, 2026),
-                publisher=rng.choice(publishers),
-                isbn=f"978-9934-{rng.randint(0, 99):02d}-{rng.randint(0, 9999):04d}-"
-                f"{rng.randint(0, 9)}",
-                subjects=rng.sample(subjects, rng.randint(1, 3)),
-                material_type=MaterialType.BOOK,
-            )
-        )
-    return records
-
-
-def load_records(n: int) -> tuple[list[Record], str]:
-    try:
-        from services.demo import build_region
-    except ImportError:
-        return synthetic_records(n), "synthetic (services.demo not available)"
-    region = build_region(date(2026, 11, 16), records=n)
-    return region.records, "services.demo.build_region"
+    return build_region(date(2026, 11, 16), records=n)
 
 
 def make_queries(records: list[Record], rng: random.Random) -> dict[str, list[str]]:
@@ -114,23 +75,32 @@ def timed(run: Callable[[str], object], queries: list[str]) -> list[float]:
     return times
 
 
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
+def p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[-1]
 
 
-def bench(n: int) -> None:
+def filled(target: str, region) -> tuple[object, float]:  # type: ignore[no-untyped-def]
+    from services.engine.hashing import CHEAP_HASHER
+    from services.storage import fill_region, open_database
+
+    database = open_database(target)
+    start = time.perf_counter()
+    fill_region(database, region, CHEAP_HASHER, source="bench")
+    return database, time.perf_counter() - start
+
+
+def bench(n: int, postgresql: str | None) -> None:
+    import tempfile
+
     rng = random.Random(7)
     start = time.perf_counter()
-    records, source = load_records(n)
-    print(f"\n== {n:,} records ({source}; generated in {time.perf_counter() - start:.1f} s)")
-    gc.collect()
-    gc.freeze()
-    start = time.perf_counter()
-    index = CatalogIndex(records)
-    built = time.perf_counter() - start
-    print(f"CatalogIndex build: {built:.2f} s, {index.vocabulary_size:,} words")
+    region = load_region(n)
+    records = region.records
+    print(f"\n== {n:,} records, {len(region.copies):,} copies "
+          f"(generated in {time.perf_counter() - start:.1f} s)")
     scan_texts = [" " + " ".join(_fields(r)[1]) for r in records]
     queries = make_queries(records, rng)
+    library = region.libraries[0].id
 
     def scan(query: str) -> list[int]:
         needles = [" " + w for w in query_words(query)]
@@ -141,27 +111,43 @@ def bench(n: int) -> None:
         found = [i for i, t in enumerate(scan_texts) if a in t and b in t]
         return [i for i in found if all(x in scan_texts[i] for x in more)]
 
-    header = ("kind", "index p50", "p95", "scan p50", "p95", "ratio", "hits p50")
-    print("{:<20} {:>10} {:>8} {:>9} {:>8} {:>7} {:>9}".format(*header))
-    for kind, qs in queries.items():
-        hits = [index.search(q)[1] for q in qs]
-        mine = timed(lambda q: index.search(q, 0, 20), qs)
-        floor = timed(scan, qs[:50] if n > 200_000 else qs)
-        m, f = statistics.median(mine), statistics.median(floor)
-        print(
-            f"{kind:<20} {m:>10.3f} {p95(mine):>8.3f} {f:>9.2f} {p95(floor):>8.2f}"
-            f" {f / m:>6.0f}x {statistics.median(hits):>9.0f}"
-        )
-    deep = timed(lambda q: index.search(q, 1000, 20), queries["one word, common"])
-    print(f"{'common, page 51':<20} {statistics.median(deep):>10.3f} {p95(deep):>8.3f}")
-    gc.unfreeze()
+    floors = {kind: statistics.median(timed(scan, qs[:50])) for kind, qs in queries.items()}
+    folder = tempfile.TemporaryDirectory(prefix="mana-bench-")
+    targets = [("SQLite", f"{folder.name}/mana.db")]
+    if postgresql:
+        targets.append(("PostgreSQL", postgresql))
+    for name, target in targets:
+        from services.storage.search import search
+
+        database, took = filled(target, region)
+        print(f"-- {name}: filled in {took:.1f} s ({n / took:,.0f} records/s)")
+        header = ("kind", "p50", "p99", "filtered p50", "p99", "scan p50", "ratio")
+        print("{:<20} {:>8} {:>8} {:>13} {:>8} {:>9} {:>7}".format(*header))
+        with database.engine.connect() as db:  # type: ignore[attr-defined]
+            for kind, qs in queries.items():
+                plain = timed(lambda q: search(db, SearchQuery(text=q)), qs)
+                filtered = timed(lambda q: search(db, SearchQuery(
+                    text=q, library_id=library, available_now=True)), qs)
+                m = statistics.median(plain)
+                print(f"{kind:<20} {m:>8.2f} {p99(plain):>8.2f} "
+                      f"{statistics.median(filtered):>13.2f} {p99(filtered):>8.2f}"
+                      f" {floors[kind]:>9.2f} {floors[kind] / m:>6.1f}x")
+        database.close()  # type: ignore[attr-defined]
+    folder.cleanup()
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [100_000, 1_000_000]
-    print("Times in ms; 'scan' is the floor: a linear scan of pre-folded text.")
+    args = sys.argv[1:]
+    postgresql = None
+    if "--postgresql" in args:
+        at = args.index("--postgresql")
+        postgresql = args[at + 1]
+        del args[at:at + 2]
+    sizes = [int(a) for a in args] or [100_000]
+    print("Times in ms of one page of 20; 'scan' is the floor: a linear scan of "
+          "pre-folded text (Python).")
     for n in sizes:
-        bench(n)
+        bench(n, postgresql)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,14 @@
 """Benchmark: ``mana serve`` under 50 kiosk terminals, and search at 1,000,000 records.
 
 Run: ``uv run python bench/server.py [--duration S] [--terminals N] [--pace S]
-[--records N] [--queries N]``.
+[--records N] [--queries N] [--postgresql URL] [--servers N]``.
+
+With ``--postgresql URL`` (a PostgreSQL server, e.g.
+``postgresql://root@127.0.0.1/postgres``, where the bench may create and
+drop databases of its own) the servers keep the region there instead of an
+SQLite file; ``--servers 2`` then runs part 1 against
+one server and against two on the same database (the terminals split
+between them) and prints the ratio of their throughputs.
 
 The real server runs as a subprocess (``python -m services.server``) on a
 fresh demo database, pinned to core 0; this process, the load generator,
@@ -22,9 +29,12 @@ saturated`` (no pause: bound by the argon2id password checks). Each is followed 
 second, and p50/p99 per kind of request and for reads and writes.
 
 Part 2 — a server filled with ``--demo-records`` records (1,000,000): the
-time it took to fill and to load, then search one query at a time: median
-and p95 per kind of query (common and rare words, two words, prefixes, a
-miss), next to ``/health`` asked the same way (the floor of one request).
+time it took to fill, then the time a server takes from its start to its
+first answer on that database and its RSS (nothing of the region is loaded),
+then search one query at a time: median and p99 per kind of query (common
+and rare words, two words, prefixes, a miss), each also with the library
+and "available now" filters, next to ``/health`` asked the same way (the
+floor of one request).
 """
 
 from __future__ import annotations
@@ -81,8 +91,9 @@ class Server:
         return found.group(1) if found else "?"
 
 
-def start_server(database: Path, *flags: str, cpu: int | None, timeout: float = 900) -> Server:
-    log = database.with_suffix(".log")
+def start_server(database: Path | str, *flags: str, cpu: int | None, timeout: float = 900,
+                 log: Path | None = None) -> Server:
+    log = log or Path(database).with_suffix(".log")
     command = [sys.executable, "-m", "services.server", "--database", str(database),
                "--port", "0", *flags]
     with open(log, "wb") as out:
@@ -235,10 +246,11 @@ async def patron_visit(ask, rng: random.Random, offers: list[str]) -> None:  # t
     await ask("logout", "POST", f"{API}/logout", token=token)
 
 
-async def load(port: int, terminals: int, seconds: float, limit: int, pace: float,
+async def load(port: int | list[int], terminals: int, seconds: float, limit: int, pace: float,
                visits: float | None, vocabulary: list[str],
                titles: list[list[str]]) -> tuple[Stats, float]:
-    conns = [await Connection(port).open() for _ in range(terminals)]
+    ports = port if isinstance(port, list) else [port]
+    conns = [await Connection(ports[n % len(ports)]).open() for n in range(terminals)]
     stats = Stats()
     started = time.monotonic()
     await asyncio.gather(*[
@@ -286,27 +298,59 @@ def vocabulary_of_demo() -> tuple[list[str], list[list[str]], Counter[str]]:
 # ----------------------------------------------------------------- part 1
 
 
+def fresh_postgresql(admin_url: str, name: str) -> str:
+    """A new, empty database ``name`` on the server of ``admin_url`` (dropped
+    first if it was left over); its URL."""
+    import sqlalchemy as sa
+
+    url = sa.make_url(admin_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as db:
+        db.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        db.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+
+
 async def part_one(args: argparse.Namespace, folder: Path, cpus: tuple[int | None, int | None]) -> None:
-    server = start_server(folder / "terminals.db", "--demo", cpu=cpus[0])
+    database = (fresh_postgresql(args.postgresql, "mana_bench_terminals") if args.postgresql
+                else folder / "terminals.db")
+    first = start_server(database, "--demo", cpu=cpus[0], log=folder / "terminals-1.log")
+    servers = [first] + [
+        start_server(database, cpu=cpus[0], log=folder / f"terminals-{n}.log")
+        for n in range(2, args.servers + 1)
+    ]
+    throughput: dict[int, float] = {}
     try:
         vocabulary, titles, _ = vocabulary_of_demo()
-        print(f"Part 1: {args.terminals} terminals, server on core {cpus[0]}, "
-              f"load generator on core {cpus[1]}; server log {server.log}")
+        where = "PostgreSQL" if args.postgresql else "an SQLite file"
+        print(f"Part 1: {args.terminals} terminals, {len(servers)} server(s) on {where}, "
+              f"servers on core {cpus[0]}, load generator on core {cpus[1]} "
+              f"({len(os.sched_getaffinity(0))} core(s) for it)")
         limit = 1_000_000
-        await load(server.port, args.terminals, 2, limit, 0, 0.2, vocabulary, titles)  # warm-up
-        runs = (
-            ("catalog only, saturated (no pause, no logins)", 0.0, 0.0),
-            (f"kiosk mix, paced ({args.pace} s between a terminal's requests)", args.pace, 0.2),
-            ("kiosk mix, saturated (no pause)", 0.0, 0.2),
-        )
-        for name, pace, visits in runs:
-            mix = await load(server.port, args.terminals, args.duration, limit, pace, visits,
-                             vocabulary, titles)
-            health = await load(server.port, args.terminals, args.duration / 2, limit, pace, None,
-                                vocabulary, titles)
-            report(name, *mix, health)
+        for count in sorted({1, len(servers)}):
+            ports = [s.port for s in servers[:count]]
+            await load(ports, args.terminals, 2, limit, 0, 0.2, vocabulary, titles)  # warm-up
+            runs = (
+                ("catalog only, saturated (no pause, no logins)", 0.0, 0.0),
+                (f"kiosk mix, paced ({args.pace} s between a terminal's requests)",
+                 args.pace, 0.2),
+                ("kiosk mix, saturated (no pause)", 0.0, 0.2),
+            )
+            for name, pace, visits in runs:
+                mix = await load(ports, args.terminals, args.duration, limit, pace, visits,
+                                 vocabulary, titles)
+                health = await load(ports, args.terminals, args.duration / 2, limit, pace,
+                                    None, vocabulary, titles)
+                report(f"{name}, {count} server(s)", *mix, health)
+                if visits and not pace:
+                    throughput[count] = mix[0].count / mix[1]
+        if len(throughput) == 2:
+            print(f"\nkiosk mix, saturated: {max(throughput)} servers answer "
+                  f"{throughput[max(throughput)] / throughput[1]:.2f}x what one does")
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
 
 
 # ----------------------------------------------------------------- part 2
@@ -329,40 +373,53 @@ def search_queries(counts: Counter[str], titles: list[list[str]], n: int,
 
 
 async def part_two(args: argparse.Namespace, folder: Path, cpus: tuple[int | None, int | None]) -> None:
+    database = (fresh_postgresql(args.postgresql, "mana_bench_million") if args.postgresql
+                else folder / "million.db")
+    filling = start_server(database, "--demo", "--demo-records", str(args.records),
+                           cpu=cpus[0], log=folder / "million-fill.log")
+    fill = filling.said(r"region \(\d+ records\) in ([\d.]+) s")
+    filling.stop()
     started = time.monotonic()
-    server = start_server(folder / "million.db", "--demo", "--demo-records", str(args.records),
-                          cpu=cpus[0])
+    server = start_server(database, cpu=cpus[0], log=folder / "million.log")
+    conn = await Connection(server.port).open()
+    await conn.request("GET", f"{API}/libraries")
     ready = time.monotonic() - started
+    conn.close()
     try:
-        fill = server.said(r"region \(\d+ records\) in ([\d.]+) s")
-        loaded = server.said(r"accounts in ([\d.]+) s")
-        print(f"\nPart 2: search on {args.records:,} records (start to first answer {ready:.0f} s: "
-              f"fill {fill} s, load {loaded} s; RSS {rss_mib(server.process.pid):,.0f} MiB)")
+        print(f"\nPart 2: search on {args.records:,} records "
+              f"({'PostgreSQL' if args.postgresql else 'SQLite'}; filled in {fill} s; "
+              f"a server's start to first answer {ready:.1f} s, "
+              f"RSS {rss_mib(server.process.pid):,.0f} MiB)")
         _, titles, counts = vocabulary_of_demo()
         kinds = search_queries(counts, titles, args.queries, random.Random(7))
         conn = await Connection(server.port).open()
         for text in [q for qs in kinds.values() for q in qs[:10]]:  # warm-up
             await conn.request("GET", f"{API}/search?text={urllib.parse.quote(text)}&limit=20")
-        print(f"  {'kind':<22}{'n':>5}{'median ms':>11}{'p95 ms':>9}{'hits (median)':>15}")
+        print(f"  {'kind':<32}{'n':>5}{'median ms':>11}{'p99 ms':>9}{'hits (median)':>15}")
         every: list[float] = []
+        filters = ("", "&library_id=aizk&available_now=true")
         for kind, texts in kinds.items():
-            times, totals = [], []
-            for text in texts:
-                t = time.perf_counter()
-                _, body = await conn.request(
-                    "GET", f"{API}/search?text={urllib.parse.quote(text)}&limit=20")
-                times.append(time.perf_counter() - t)
-                totals.append(json.loads(body)["total"])
-            every += times
-            print(f"  {kind:<22}{len(times):>5}{ms(times, 0.5):>11.1f}{ms(times, 0.95):>9.1f}"
-                  f"{statistics.median(totals):>15,.0f}")
-        print(f"  {'all queries':<22}{len(every):>5}{ms(every, 0.5):>11.1f}{ms(every, 0.95):>9.1f}")
+            for extra in filters:
+                times, totals = [], []
+                for text in texts:
+                    t = time.perf_counter()
+                    _, body = await conn.request(
+                        "GET", f"{API}/search?text={urllib.parse.quote(text)}&limit=20{extra}")
+                    times.append(time.perf_counter() - t)
+                    totals.append(json.loads(body)["total"])
+                every += times
+                name = kind + (", filtered" if extra else "")
+                print(f"  {name:<32}{len(times):>5}{ms(times, 0.5):>11.1f}"
+                      f"{ms(times, 0.99):>9.1f}{statistics.median(totals):>15,.0f}")
+        print(f"  {'all queries':<32}{len(every):>5}{ms(every, 0.5):>11.1f}"
+              f"{ms(every, 0.99):>9.1f}")
         floor = []
         for _ in range(200):
             t = time.perf_counter()
             await conn.request("GET", f"{API}/health")
             floor.append(time.perf_counter() - t)
-        print(f"  {'health (floor)':<22}{len(floor):>5}{ms(floor, 0.5):>11.1f}{ms(floor, 0.95):>9.1f}")
+        print(f"  {'health (floor)':<32}{len(floor):>5}{ms(floor, 0.5):>11.1f}"
+              f"{ms(floor, 0.99):>9.1f}")
         conn.close()
     finally:
         server.stop()
@@ -384,6 +441,12 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000, help="part 2's catalog size")
     parser.add_argument("--part", choices=("1", "2", "all"), default="all")
     parser.add_argument("--queries", type=int, default=100, help="per kind of query (part 2)")
+    parser.add_argument("--postgresql", metavar="URL",
+                        help="a PostgreSQL server where the bench makes its databases "
+                        "(else SQLite files)")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="part 1 also against this many servers on one database "
+                        "(with --postgresql)")
     args = parser.parse_args()
     cpus: tuple[int | None, int | None] = (None, None)
     if len(os.sched_getaffinity(0)) >= 2:

@@ -60,8 +60,8 @@ class LibraryService(ABC):
 
     async def ready(self) -> bool:
         """Whether the adapter can serve now (the server's ``/health``). Always,
-        unless it keeps state that a failed write can leave unreadable
-        (``MemoryService`` with a journal). Never raises."""
+        unless it needs something that can be away (the engine: its
+        database). Never raises."""
         return True
 
     # ---------------------------------------------------------------- catalogue

@@ -2,7 +2,9 @@
 
 Every call has a deadline. A connection that cannot be made (refused, reset,
 timed out while connecting) is tried again ``retries`` times with a short
-back-off: nothing reached the server. A write carries an ``Idempotency-Key``
+back-off: nothing reached the server. Given several servers of one region
+(they share its database), a connection that cannot be made moves on to the
+next one at once, and the calls after it stay there. A write carries an ``Idempotency-Key``
 (a uuid4) and, after a timeout, is sent once more with the same key, so the
 server answers the first request's result instead of acting twice.
 
@@ -18,7 +20,7 @@ import abc
 import asyncio
 import ssl
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -67,7 +69,8 @@ def _tls() -> ssl.SSLContext:
 
 
 class RemoteService(LibraryService):
-    """The library service at ``base_url`` (e.g. ``http://127.0.0.1:8080``).
+    """The library service at ``base_url`` (e.g. ``http://127.0.0.1:8080``),
+    or at the first of several that answers.
 
     Each operation of the contract is one request, made from its line in
     ``services.server.operations`` (``_calls``, below the class): the path
@@ -77,7 +80,7 @@ class RemoteService(LibraryService):
 
     def __init__(
         self,
-        base_url: str,
+        base_url: str | Sequence[str],
         *,
         timeout: float = 10.0,
         retries: int = 2,
@@ -97,16 +100,29 @@ class RemoteService(LibraryService):
         self._timeout = timeout
         self._retries = retries
         self._backoff = backoff
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + "/api/v1",
-            timeout=httpx.Timeout(timeout),
-            transport=transport,
-            verify=_tls(),
-            headers={"Accept": "application/json", CLIENT_HEADER: self.client},
-        )
+        urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        if not urls:
+            raise ValueError("RemoteService needs the address of a server")
+        self._clients = [
+            httpx.AsyncClient(
+                base_url=url.rstrip("/") + "/api/v1",
+                timeout=httpx.Timeout(timeout),
+                transport=transport,
+                verify=_tls(),
+                headers={"Accept": "application/json", CLIENT_HEADER: self.client},
+            )
+            for url in urls
+        ]
+        self._current = 0
+        """The server the calls go to, until it cannot be reached."""
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        return self._clients[self._current]
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        for client in self._clients:
+            await client.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -144,10 +160,13 @@ class RemoteService(LibraryService):
                     )
                 break
             except _NOT_REACHED as e:
-                if connects >= self._retries:
+                servers = len(self._clients)
+                if connects >= (self._retries + 1) * servers - 1:
                     raise ServiceUnavailable(*UNREACHABLE) from e
-                await asyncio.sleep(self._backoff * 2**connects)
                 connects += 1
+                self._current = (self._current + 1) % servers
+                if connects % servers == 0:  # every server was tried: wait a little
+                    await asyncio.sleep(self._backoff * 2 ** (connects // servers - 1))
             except (httpx.TimeoutException, TimeoutError) as e:
                 if write and timeouts == 0:
                     timeouts += 1

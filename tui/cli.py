@@ -118,8 +118,8 @@ def build_service(config: KioskConfig) -> LibraryService:
         from services.remote import RemoteService
         from tui.config import client_name
 
-        return RemoteService(config.service.url, timeout=config.service.timeout,
-                             client=client_name(config))
+        return RemoteService([config.service.url, *config.service.more_urls],
+                             timeout=config.service.timeout, client=client_name(config))
 
     from services.clock import SystemClock
     from services.memory import MemoryService

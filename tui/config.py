@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -125,6 +125,11 @@ class ServiceSection(_Section):
 
     url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://\S+$")
     """Base address of the library service (``remote`` only)."""
+
+    more_urls: list[Annotated[str, Field(pattern=r"^https?://\S+$")]] = Field(
+        default=[], max_length=16)
+    """Further servers of the same region (sharing its database), tried in
+    order when the one in use does not answer (``remote`` only)."""
 
     timeout: float = Field(default=10.0, gt=0, le=300)
     """Seconds to wait for the library service before telling the patron."""

@@ -1,24 +1,20 @@
 """The in-memory adapter: the embedded default, a realistic demo region, no setup.
 
-``MemoryService(region=None, clock=None, sender=...)`` keeps the whole region
-in this process and applies ``services.rules``; with no region it builds the
-demo region (``services.demo.build_region``) on first use.
+``MemoryService(region=None, clock=None, sender=...)`` is the engine
+(``services.engine``) on an SQLite database in this process's memory, filled
+with ``region`` on first use, or with the demo region
+(``services.demo.build_region``) when none is given. Nothing is kept after
+the process ends.
 """
 
 from __future__ import annotations
 
-from services.memory.auth import AuthMixin
-from services.memory.mail import MailMixin
-from services.memory.patron import PatronMixin
-from services.memory.staff import StaffMixin
-from services.protocol import LibraryService
+from services.engine import SqlService
 
 
-class MemoryService(AuthMixin, PatronMixin, StaffMixin, MailMixin, LibraryService):
-    """Every method of ``services.protocol.LibraryService``, in memory, and the
-    outbox as a delivery queue for the server's mailer (``MailMixin``)."""
-
-    mail_queue = True
+class MemoryService(SqlService):
+    """Every method of ``services.protocol.LibraryService``, on a region of its own
+    in memory."""
 
 
 __all__ = ["MemoryService"]

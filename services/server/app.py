@@ -19,6 +19,7 @@ from pydantic.json_schema import models_json_schema
 
 from services.protocol import LibraryService
 from services.server import handlers
+from services.server.auth import DatabaseTokens
 from services.server.callers import callers
 from services.server.jobs import background
 from services.server.middleware import BodyLimitMiddleware, IdempotencyMiddleware
@@ -53,6 +54,8 @@ def create_app(
                 yield
         finally:
             state.idempotency.close()
+            if isinstance(state.tokens, DatabaseTokens):
+                state.tokens.close()
 
     app = FastAPI(
         title="Mana bibliotēka — library service",

@@ -1,14 +1,18 @@
-"""The server's own bearer tokens and its guard against password guessing.
+"""The server's bearer tokens and its guard against password guessing.
 
-The engine's ``Session`` never leaves the server: a client gets an opaque
-token (``secrets.token_urlsafe(32)``) that the server maps to that session.
-A token ends when it has not been used for the idle time, at the absolute
-lifetime after login, or at logout. Times come from an injected ``now()``
-(seconds, wall clock by default) so tests can move them.
+A client gets an opaque token for its login. On a database
+(``DatabaseTokens``) it is the engine session's own token, kept by its hash
+in the ``sessions`` table: every server of the region knows it, and a
+restart forgets nobody. On an engine of its own in memory (``TokenStore``)
+it is a token of this server's, mapped to the engine's session. A token
+ends when it has not been used for the idle time, at the absolute lifetime
+after login, or at logout. Times come from an injected ``now()`` (seconds,
+wall clock by default) so tests can move them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
 import time
@@ -16,9 +20,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from services import rules
 from services.errors import TooManyAttempts
 from services.models import Session
+from services.storage.rows import account_from
+from services.storage.schema import accounts as ACCOUNTS
+from services.storage.schema import sessions as SESSIONS
 
 Now = Callable[[], float]
 
@@ -82,6 +91,83 @@ class TokenStore:
 
     def _expired(self, grant: _Grant, moment: float) -> bool:
         return moment - grant.used >= self._idle or moment - grant.issued >= self._absolute
+
+
+class DatabaseTokens:
+    """``TokenStore``'s answers from the ``sessions`` table, for a server on a
+    database: the token is the engine session's own (the table keeps its
+    SHA-256, never the token), so any server of the region resolves it, and
+    it outlives a restart. ``issued`` and ``used`` are written in the
+    servers' clock; ``used`` at most every ``touch_seconds``, so a busy
+    patron does not cost a write per request."""
+
+    def __init__(self, database: str, idle_seconds: float, absolute_seconds: float,
+                 now: Now = time.time, touch_seconds: float = 15.0) -> None:
+        from services.storage.database import create_engine
+
+        self._engine = create_engine(database)
+        self._idle = idle_seconds
+        self._absolute = absolute_seconds
+        self._now = now
+        self._touch = touch_seconds
+        self._last_sweep = now()
+
+    def issue(self, session: Session) -> str:
+        moment = self._now()
+        with self._engine.begin() as db:
+            db.execute(SESSIONS.update().where(SESSIONS.c.token_hash == _hash(session.token))
+                       .values(issued=moment, used=moment))
+        return session.token
+
+    def resolve(self, token: str) -> tuple[Session | None, Session | None]:
+        moment = self._now()
+        with self._engine.begin() as db:
+            row = db.execute(
+                sa.select(SESSIONS.c.issued, SESSIONS.c.used, ACCOUNTS)
+                .join(ACCOUNTS, ACCOUNTS.c.patron_id == SESSIONS.c.patron_id)
+                .where(SESSIONS.c.token_hash == _hash(token))).mappings().first()
+            if row is None or row["issued"] is None:
+                return None, None
+            session = Session(token=token, patron=account_from(row).patron)
+            if self._expired(row["issued"], row["used"], moment):
+                db.execute(SESSIONS.delete().where(SESSIONS.c.token_hash == _hash(token)))
+                return None, session
+            if moment - row["used"] >= self._touch:
+                db.execute(SESSIONS.update().where(SESSIONS.c.token_hash == _hash(token))
+                           .values(used=moment))
+        return session, None
+
+    def revoke(self, token: str) -> Session | None:
+        session, _ = self.resolve(token)
+        return session
+
+    def sweep(self, every_seconds: float = 60.0) -> list[Session]:
+        """Forget the expired tokens of every server (at most once per
+        ``every_seconds`` from this one); none is handed back, they are gone."""
+        moment = self._now()
+        if moment - self._last_sweep < every_seconds:
+            return []
+        self._last_sweep = moment
+        c = SESSIONS.c
+        with self._engine.begin() as db:
+            db.execute(SESSIONS.delete().where(c.issued.is_not(None), sa.or_(
+                c.used <= moment - self._idle, c.issued <= moment - self._absolute)))
+        return []
+
+    def __len__(self) -> int:
+        with self._engine.connect() as db:
+            return int(db.execute(sa.select(sa.func.count()).select_from(SESSIONS)
+                                  .where(SESSIONS.c.issued.is_not(None))).scalar() or 0)
+
+    def _expired(self, issued: float, used: float, moment: float) -> bool:
+        return moment - used >= self._idle or moment - issued >= self._absolute
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class LoginThrottle:

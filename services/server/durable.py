@@ -1,17 +1,13 @@
-"""The server's engine: ``MemoryService`` over the region kept in the database.
+"""The server's engine: ``SqlService`` on the database the settings name.
 
 ``durable_engine`` opens the database (an SQLite file or PostgreSQL,
-creating and migrating its schema),
-fills an empty one with the demo region when asked, loads the region into
-the engine and gives it the journal that writes every change back before
-the answer goes out. The rules stay in ``services.memory``. A write the
-file refuses fails that call alone: the journal reads the region back as
-the last commit left it (``DatabaseJournal.restore``), and the engine goes on.
+creating and migrating its schema), fills an empty one with the demo region
+when asked, and gives the engine on it. Nothing of the region is loaded:
+the engine asks the database in every call, one transaction each.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import time
@@ -21,16 +17,8 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from services.clock import Clock, SystemClock
-from services.memory import MemoryService
-from services.storage import (
-    Database,
-    DatabaseJournal,
-    StorageError,
-    fill_region,
-    load_store,
-    open_database,
-)
-from services.storage import schema
+from services.engine import SqlService
+from services.storage import Database, StorageError, fill_region, open_database, schema
 from services.storage.database import create_engine, is_url
 from services.storage.region import is_empty, region_value
 
@@ -45,7 +33,7 @@ def durable_engine(
     clock: Clock | None = None,
     hasher: PasswordHasher | None = None,
     sender: str = "noreply@kis.gov.lv",
-) -> tuple[MemoryService, Database]:
+) -> tuple[SqlService, Database]:
     """The engine of the database ``path`` (a file or a URL) and the open
     database (close it after the server stopped); its messages come from
     ``sender``. Raises ``StorageError``."""
@@ -67,19 +55,10 @@ def durable_engine(
         elif demo:
             log.info("%s already holds a region: --demo leaves it as it is%s", database.name,
                      "" if region_source(database) == DEMO else " and does not show the outbox")
-        started = time.perf_counter()
-        store = load_store(database, sender)
-        # Everything loaded lives as long as the server: keep it out of the
-        # collector's way (a full collection would otherwise walk millions of
-        # objects in the middle of a request).
-        gc.freeze()
-        log.info("loaded %d records, %d copies, %d accounts in %.1f s",
-                 len(store.records), len(store.copies), len(store.accounts),
-                 time.perf_counter() - started)
     except BaseException:
         database.close()
         raise
-    engine = MemoryService(clock=clock, store=store, journal=DatabaseJournal(database), hasher=hasher)
+    engine = SqlService(clock=clock, sender=sender, database=database, hasher=hasher)
     return engine, database
 
 

@@ -4,7 +4,10 @@ The package's errors keep their class's status (``wire.STATUS``); FastAPI's
 validation errors become 422 ``invalid_input`` with a sentence naming the
 field and what is wrong with it (a character that cannot be stored, a control
 character, too long); unknown paths and methods get 404/405 in the same
-shape. Anything else is a bug: it is logged and answered with 500.
+shape. A database that does not answer (PostgreSQL restarted, a full
+disk) is 503 with the usual sentence, like the engine's own
+``ServiceUnavailable``. Anything else is a bug: it is logged and answered
+with 500.
 """
 
 from __future__ import annotations
@@ -15,11 +18,18 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from services import rules
-from services.errors import ManaError, NotAuthenticated, NotFound, TooManyAttempts
+from services.errors import (
+    ManaError,
+    NotAuthenticated,
+    NotFound,
+    ServiceUnavailable,
+    TooManyAttempts,
+)
 from services.server.wire import INTERNAL, ErrorBody, body_of, status_of
 from services.text import clean, storable
 
@@ -144,6 +154,12 @@ def install(app: FastAPI) -> None:
             return error_response(405, body, allow)
         body = ErrorBody(code="http_error", lv=str(error.detail), en=str(error.detail))
         return error_response(error.status_code, body, dict(error.headers or {}))
+
+    @app.exception_handler(SQLAlchemyError)
+    async def database_away(request: Request, error: SQLAlchemyError) -> JSONResponse:
+        log.warning("the database did not answer %s %s: %s", request.method, request.url.path,
+                    str(getattr(error, "orig", None) or error).strip()[:200])
+        return error_response(503, body_of(ServiceUnavailable()))
 
     @app.exception_handler(Exception)
     async def bug(request: Request, error: Exception) -> JSONResponse:

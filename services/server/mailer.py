@@ -3,7 +3,7 @@
 Every message is written to the outbox by the call that causes it, in the
 same commit as the change it tells of (``services.memory.mail``). The mailer
 takes the waiting ones, oldest first, hands each to the mail server, and
-reports the outcome back, where it is journaled like any change:
+reports the outcome back, where it is committed like any change:
 
 - accepted (250 after DATA) → marked sent at once, so it is never sent again,
   after a restart neither;
@@ -31,7 +31,7 @@ import asyncio
 import logging
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Protocol
@@ -157,8 +157,12 @@ class Mailer:
         queue: MailQueue,
         settings: MailSettings,
         connect: Callable[[MailSettings], SmtpConnection] = SmtpConnection,
+        lease: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
+        """``lease``: asked before every pass, whether this server is the one
+        that delivers the region's mail now (``jobs.MailerLease``); None: it is."""
         self._queue = queue
+        self._lease = lease
         self._settings = settings
         self._connect = connect
         self._stopping = asyncio.Event()
@@ -214,7 +218,8 @@ class Mailer:
         that fails in an unexpected way is logged and the next one comes."""
         while not self._stopping.is_set():
             try:
-                await self.deliver_due()
+                if self._lease is None or await self._lease():
+                    await self.deliver_due()
             except asyncio.CancelledError:
                 raise
             except Exception:

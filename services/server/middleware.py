@@ -14,9 +14,10 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.errors import InvalidInput, NotAuthenticated
+from services.errors import InvalidInput, NotAuthenticated, ServiceUnavailable
 from services.server.idempotency import Answer, IdempotencyStore
 from services.server.wire import IDEMPOTENCY_HEADER, TOO_LARGE, ErrorBody, body_of
 
@@ -151,6 +152,9 @@ class IdempotencyMiddleware:
             error = body_of(e).model_dump_json(exclude_none=True).encode()
             await send_json(send, 401, error, [(b"www-authenticate", b"Bearer")])
             return
+        except SQLAlchemyError as e:
+            await _database_away(send, e)
+            return
         if principal is None:
             await self.app(scope, receive, send)
             return
@@ -165,7 +169,11 @@ class IdempotencyMiddleware:
             scope["method"], scope["path"], scope.get("query_string", b""), body
         )
         async with self.store.lock(principal, key):
-            first = self.store.get(principal, key)
+            try:
+                first = self.store.get(principal, key)
+            except SQLAlchemyError as e:
+                await _database_away(send, e)
+                return
             if first is not None:
                 if first.fingerprint != fingerprint:
                     await self._refuse(
@@ -185,7 +193,10 @@ class IdempotencyMiddleware:
                 return
             answer = await self._run(scope, _replay(body, receive), send)
             if answer is not None and answer.status in STORED and answer.status not in NOT_STORED:
-                self.store.put(principal, key, Answer(fingerprint, *answer_fields(answer)))
+                try:
+                    self.store.put(principal, key, Answer(fingerprint, *answer_fields(answer)))
+                except SQLAlchemyError:  # answered already; a repeat would run again
+                    log.warning("the first answer of %s could not be remembered", scope["path"])
 
     async def _run(self, scope: Scope, receive: Receive, send: Send) -> _Captured | None:
         captured = _Captured()
@@ -200,6 +211,13 @@ class IdempotencyMiddleware:
     async def _refuse(self, send: Send, lv: str, en: str) -> None:
         error = body_of(InvalidInput(IDEMPOTENCY_HEADER, lv, en))
         await send_json(send, 422, error.model_dump_json(exclude_none=True).encode())
+
+
+async def _database_away(send: Send, error: SQLAlchemyError) -> None:
+    log.warning("the database did not answer: %s",
+                str(getattr(error, "orig", None) or error).strip()[:200])
+    body = body_of(ServiceUnavailable()).model_dump_json(exclude_none=True).encode()
+    await send_json(send, 503, body)
 
 
 class _Captured:

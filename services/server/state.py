@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from services.errors import InvalidCredentials, NotAuthenticated
 from services.models import Session
 from services.protocol import LibraryService
-from services.server.auth import LoginThrottle, TokenStore
+from services.server.auth import DatabaseTokens, LoginThrottle, TokenStore
 from services.server.idempotency import IdempotencyStore
 from services.server.settings import ServerSettings
 from services.server.wire import CLIENT_HEADER
@@ -31,7 +31,7 @@ class ServerState:
     engine: LibraryService
     settings: ServerSettings
     now: Callable[[], float] = time.time
-    tokens: TokenStore = field(init=False)
+    tokens: TokenStore | DatabaseTokens = field(init=False)
     throttle: LoginThrottle = field(init=False)
     idempotency: IdempotencyStore = field(init=False)
     proxies: tuple[Network, ...] = field(init=False)
@@ -39,7 +39,13 @@ class ServerState:
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.tokens = TokenStore(s.token_idle_minutes * 60, s.token_absolute_hours * 3600, self.now)
+        database = getattr(self.engine, "database", None)
+        if database is not None and database.target != ":memory:":
+            self.tokens = DatabaseTokens(database.target, s.token_idle_minutes * 60,
+                                         s.token_absolute_hours * 3600, self.now)
+        else:
+            self.tokens = TokenStore(s.token_idle_minutes * 60, s.token_absolute_hours * 3600,
+                                     self.now)
         self.throttle = LoginThrottle(
             s.login_window_seconds, s.login_failures_per_client, s.login_failures_per_account,
             delay_max=s.login_delay_max_seconds, max_entries=s.login_throttle_entries,

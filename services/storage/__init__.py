@@ -2,11 +2,10 @@
 
 ``open_database(target)`` opens (creating and migrating) an SQLite file or
 a PostgreSQL database; ``fill_region`` writes a region into an empty one
-(the demo, hashed passwords); ``load_store`` reads it back into the
-engine's ``Store``; ``DatabaseJournal`` writes what each engine call
-changed. The tables are ``services.storage.schema``, their migrations
-``services/storage/migrations``. The engine, with every rule, stays
-``services.memory``: this package only keeps its state.
+(the demo, hashed passwords). The tables are ``services.storage.schema``,
+their migrations ``services/storage/migrations``, the catalogue search
+``services.storage.search``. The engine (``services.engine``) reads and
+writes them, one transaction per call.
 """
 
 from services.storage.database import (
@@ -16,16 +15,13 @@ from services.storage.database import (
     open_database,
     read_messages,
 )
-from services.storage.journal import DatabaseJournal
-from services.storage.region import fill_region, load_store
+from services.storage.region import fill_region
 
 __all__ = [
     "Database",
     "DatabaseInUse",
-    "DatabaseJournal",
     "StorageError",
     "fill_region",
-    "load_store",
     "open_database",
     "read_messages",
 ]

@@ -13,13 +13,12 @@ every migration an SQLite file's ``user_version`` is ``SCHEMA_VERSION``
 (2): Mana 0.1, which knew only 1, refuses such a file instead of reading
 it wrongly; a larger number means a newer Mana.
 
-One server per database, for now (the engine keeps the region in memory,
-``services.server.durable``): for a file, an exclusive ``flock`` on the
-file itself, which belongs to the file and not to its name, so a symlink,
-a hard link or ``./x/../mana.db`` to a file already served is refused too
-(``flock`` and SQLite's own POSIX locks do not meet, so a read-only reader
-such as ``mana outbox`` still opens the file); for PostgreSQL, a session
-advisory lock held for the server's life.
+Any number of servers share one PostgreSQL database (the engine's
+transactions keep every rule across them). An SQLite file has one server:
+an exclusive ``flock`` on the file itself, which belongs to the file and not
+to its name, so a symlink, a hard link or ``./x/../mana.db`` to a file
+already served is refused too (``flock`` and SQLite's own POSIX locks do not
+meet, so a read-only reader such as ``mana outbox`` still opens the file).
 """
 
 from __future__ import annotations
@@ -29,8 +28,8 @@ import fcntl
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -40,6 +39,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
@@ -52,10 +52,6 @@ MEMORY = ":memory:"
 
 SCHEMA_VERSION = 2
 """An SQLite file's ``user_version`` once Alembic keeps its schema."""
-
-ADVISORY_LOCK = 0x4D414E41  # "MANA"
-"""The PostgreSQL advisory lock a server holds on its database."""
-
 
 class StorageError(Exception):
     """The database cannot be used; the message says which and why."""
@@ -104,7 +100,6 @@ class Database:
     created: bool
     """It had no schema and was just given one."""
     _lock_fd: int | None = None
-    _lock_connection: Connection | None = field(default=None, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -124,10 +119,6 @@ class Database:
         """Let go of the connections, then of the lock. (Closing any descriptor
         of a file drops this process's POSIX locks on it, SQLite's too: so the
         lock's descriptor is closed last.)"""
-        if self._lock_connection is not None:
-            with contextlib.suppress(sa.exc.SQLAlchemyError):
-                self._lock_connection.close()
-            self._lock_connection = None
         self.engine.dispose()
         if self._lock_fd is not None:
             _unlock(self._lock_fd)
@@ -138,8 +129,9 @@ def create_engine(target: str, *, read_only: bool = False, **options: Any) -> En
     """An engine on ``target``. SQLite: WAL, ``synchronous=FULL``, a 5 s busy
     timeout, and transactions that begin when SQLAlchemy says (``BEGIN
     IMMEDIATE`` for a writer: the write lock at the start, never a deadlock
-    on upgrading a read). PostgreSQL: a pool that checks a connection before
-    handing it out, so a restarted server is reconnected to by itself."""
+    on upgrading a read). PostgreSQL: SERIALIZABLE transactions (the engine
+    retries one that lost a race), from a pool that checks a connection
+    before handing it out, so a restarted server is reconnected to by itself."""
     url = engine_url(target, read_only=read_only)
     if url.startswith("sqlite"):
         memory = url == "sqlite://"
@@ -162,6 +154,7 @@ def create_engine(target: str, *, read_only: bool = False, **options: Any) -> En
             connection.exec_driver_sql(begin)
 
         return engine
+    options.setdefault("isolation_level", "SERIALIZABLE")
     return sa.create_engine(url, pool_pre_ping=True, **options)
 
 
@@ -172,13 +165,7 @@ def open_database(target: str) -> Database:
     engine = None
     try:
         engine = create_engine(target)
-        lock_connection = _advisory_lock(engine, target) if is_url(target) else None
-        try:
-            created = migrate(engine, target)
-        except BaseException:
-            if lock_connection is not None:
-                lock_connection.close()
-            raise
+        created = migrate(engine, target)
     except BaseException as e:
         if engine is not None:
             engine.dispose()  # before the lock: see ``Database.close``
@@ -188,27 +175,12 @@ def open_database(target: str) -> Database:
             raise StorageError(f"{shown(target)}: not a usable Mana database: "
                                f"{_reason(e)}") from None
         raise
-    return Database(target, engine, created, lock_fd, lock_connection)
+    return Database(target, engine, created, lock_fd)
 
 
 def _reason(error: BaseException) -> str:
     original = getattr(error, "orig", None) or error
     return str(original).strip().splitlines()[0] if str(original).strip() else type(error).__name__
-
-
-def _advisory_lock(engine: Engine, target: str) -> Connection:
-    connection = engine.connect()
-    try:
-        held = connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"),
-                                  {"key": ADVISORY_LOCK}).scalar()
-        connection.commit()
-    except BaseException:
-        connection.close()
-        raise
-    if not held:
-        connection.close()
-        raise DatabaseInUse(f"{shown(target)}: another Mana server is using this database.")
-    return connection
 
 
 def alembic_config() -> Config:
@@ -224,41 +196,62 @@ def head_revision() -> str:
     return head
 
 
+MIGRATION_LOCK = 0x4D494752  # "MIGR"
+"""The PostgreSQL advisory lock of the server that migrates: servers that
+start together on one database wait for each other, and only the first
+finds something to do."""
+
+
 def migrate(engine: Engine, target: str = "database") -> bool:
     """Bring the schema to the newest migration; whether it had none."""
+    with engine.connect() as connection:
+        if connection.dialect.name != "postgresql":
+            return _migrate(connection, target)
+        connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        connection.commit()
+        try:
+            return _migrate(connection, target)
+        finally:
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                connection.rollback()
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"),
+                                   {"key": MIGRATION_LOCK})
+                connection.commit()
+
+
+def _migrate(connection: Connection, target: str) -> bool:
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
-    with engine.connect() as connection:
-        sqlite = connection.dialect.name == "sqlite"
-        user_version = _user_version(connection) if sqlite else 0
-        current = MigrationContext.configure(connection).get_current_revision()
-        connection.rollback()
-        if user_version > SCHEMA_VERSION or (current and current not in _known(script)):
+    sqlite = connection.dialect.name == "sqlite"
+    user_version = _user_version(connection) if sqlite else 0
+    current = MigrationContext.configure(connection).get_current_revision()
+    connection.rollback()
+    if user_version > SCHEMA_VERSION or (current and current not in _known(script)):
+        raise StorageError(
+            f"{shown(target)}: the database has schema version "
+            f"{current if current and current not in _known(script) else user_version}, "
+            f"but this Mana knows versions up to {SCHEMA_VERSION} ({script.get_current_head()}):"
+            " it was written by a newer Mana. Run that version, or give another --database."
+        )
+    config.attributes["connection"] = connection
+    created = current is None and (user_version == 0 or not sqlite)
+    if current != script.get_current_head():
+        try:
+            with connection.begin():  # one transaction: Alembic commits none of its own
+                if current is None and sqlite and user_version == 1:
+                    command.stamp(config, "0001")  # Mana 0.1's schema
+                command.upgrade(config, "head")
+        except Exception as e:
             raise StorageError(
-                f"{shown(target)}: the database has schema version "
-                f"{current if current and current not in _known(script) else user_version}, "
-                f"but this Mana knows versions up to {SCHEMA_VERSION} ({script.get_current_head()}):"
-                " it was written by a newer Mana. Run that version, or give another --database."
-            )
-        config.attributes["connection"] = connection
-        created = current is None and (user_version == 0 or not sqlite)
-        if current != script.get_current_head():
-            try:
-                with connection.begin():  # one transaction: Alembic commits none of its own
-                    if current is None and sqlite and user_version == 1:
-                        command.stamp(config, "0001")  # Mana 0.1's schema
-                    command.upgrade(config, "head")
-            except Exception as e:
-                raise StorageError(
-                    f"{shown(target)}: the schema could not be brought up to date "
-                    f"({_reason(e)}); the database was left as it was."
-                ) from e
-            if current is not None or user_version == 1:
-                log.info("%s: schema upgraded from %s to %s", shown(target),
-                         current or "0001 (Mana 0.1)", script.get_current_head())
-        if sqlite and user_version != SCHEMA_VERSION:
-            connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            connection.commit()
+                f"{shown(target)}: the schema could not be brought up to date "
+                f"({_reason(e)}); the database was left as it was."
+            ) from e
+        if current is not None or user_version == 1:
+            log.info("%s: schema upgraded from %s to %s", shown(target),
+                     current or "0001 (Mana 0.1)", script.get_current_head())
+    if sqlite and user_version != SCHEMA_VERSION:
+        connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.commit()
     return created
 
 
@@ -287,6 +280,21 @@ def read_messages(target: str) -> list[Message]:
         raise StorageError(f"{shown(target)}: not a usable Mana database: {_reason(e)}") from None
     finally:
         engine.dispose()
+
+
+def upsert(db: Connection, table: sa.Table, values: Iterable[dict[str, Any]]) -> None:
+    """Insert ``values`` into ``table``, each replacing the row of its key."""
+    values = list(values)
+    if not values:
+        return
+    dialect = postgresql if db.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    keys = {c.name for c in table.primary_key.columns}
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys},
+    )
+    db.execute(statement, values)
 
 
 @contextlib.contextmanager

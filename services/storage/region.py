@@ -1,21 +1,15 @@
-"""Filling an empty database with a region, and loading it into a ``Store``.
+"""Filling an empty database with a region (the demo, or a test's).
 
-``fill_region`` writes a whole ``RegionData`` (the demo) in one transaction,
-in batches; clear passwords are hashed with the server's argon2id hasher
-first. ``load_store`` reads every table back and builds the engine's
-``Store``, with the cyclic garbage collector paused: millions of new
-objects would otherwise set off collections that scan them all again and
-again.
+``fill_region`` writes a whole ``RegionData`` in one transaction, in
+batches, and indexes its records for the search; clear passwords are
+hashed with the server's argon2id hasher first.
 """
 
 from __future__ import annotations
 
-import gc
 import itertools
 import time
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -23,11 +17,11 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from sqlalchemy.engine import Connection
 
+from services.accounts import AccountState
 from services.models import Reservation
 from services.region import RegionData
-from services.storage import rows, schema
+from services.storage import rows, schema, search
 from services.storage.database import Database, StorageError, transaction
-from services.store import AccountState, Store
 
 BATCH = 5000
 """Rows per INSERT statement while filling."""
@@ -79,7 +73,8 @@ def fill_region(
             {"key": "name", "value": region.name}, {"key": "source", "value": source},
             {"key": "filled", "value": time.strftime("%FT%T%z")},
         ])
-        insert_all(db, schema.libraries, map(rows.library_row, region.libraries))
+        insert_all(db, schema.libraries, (rows.library_row(library, position)
+                                          for position, library in enumerate(region.libraries)))
         insert_all(db, schema.collections,
                    (c for lib in region.libraries for c in rows.collection_rows(lib)))
         insert_all(db, schema.records, map(rows.record_row, region.records))
@@ -87,6 +82,7 @@ def fill_region(
                    (a for r in region.records for a in rows.author_rows(r)))
         insert_all(db, schema.record_subjects,
                    (s for r in region.records for s in rows.subject_rows(r)))
+        search.index_records(db, region.records)
         insert_all(db, schema.copies, map(rows.copy_row, region.copies))
         insert_all(db, schema.accounts, map(rows.account_row, accounts))
         insert_all(db, schema.loans, map(rows.loan_row, region.loans))
@@ -95,76 +91,15 @@ def fill_region(
             for r in region.reservations
         ))
         insert_all(db, schema.free_requests, map(rows.request_row, region.free_requests))
+        if db.dialect.name == "postgresql":  # the new ids follow the filled ones
+            for table in (schema.loans, schema.reservations, schema.free_requests,
+                          schema.messages):
+                db.execute(sa.text(f"SELECT setval('{table.name}_id_seq', "
+                                   f"coalesce(max(id), 0) + 1, false) FROM {table.name}"))
+        if db.dialect.name == "postgresql":
+            db.exec_driver_sql("ANALYZE")  # else every plan is made as if on empty tables
 
 
 def _ended(res: Reservation) -> date:
-    """The day a reservation of a filled region ended, as ``Store`` reckons it."""
+    """The day a reservation of a filled region ended (R7 counts "recent" from it)."""
     return res.held_until or res.confirmed or res.created.date()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _grouped(db: Connection, table: sa.Table, value: str) -> dict[Any, list[Any]]:
-    """``table``'s ``value`` column per ``record_id``, in ``position`` order."""
-    grouped: dict[Any, list[Any]] = defaultdict(list)
-    query = sa.select(table.c.record_id, table.c[value]).order_by(
-        table.c.record_id, table.c.position)
-    for record_id, item in db.execute(query):
-        grouped[record_id].append(item)
-    return grouped
-
-
-def load_store(database: Database, sender: str) -> Store:
-    """The region of ``database`` as the engine's ``Store`` (empty if none)."""
-    s = schema
-    with _collector_paused(), database.engine.connect() as db:
-        collections: dict[str, list[Any]] = defaultdict(list)
-        for row in db.execute(sa.select(s.collections).order_by(
-                s.collections.c.library_id, s.collections.c.position)).mappings():
-            collections[row["library_id"]].append(row)
-        libraries = [rows.library_from(row, collections[row["id"]])
-                     for row in db.execute(sa.select(s.libraries).order_by(s.libraries.c.id))
-                     .mappings()]
-        authors = _grouped(db, s.record_authors, "name")
-        subjects = _grouped(db, s.record_subjects, "subject")
-        records = [rows.record_from(row, authors.get(row["id"], []), subjects.get(row["id"], []))
-                   for row in db.execute(sa.select(s.records).order_by(s.records.c.id)).mappings()]
-        del authors, subjects
-        copies = [rows.copy_from(row) for row in
-                  db.execute(sa.select(s.copies).order_by(s.copies.c.barcode)).mappings()]
-        loans = [rows.loan_from(row) for row in
-                 db.execute(sa.select(s.loans).order_by(s.loans.c.id)).mappings()]
-        reservations: list[Reservation] = []
-        ended: dict[int, date] = {}
-        for row in db.execute(sa.select(s.reservations).order_by(s.reservations.c.id)).mappings():
-            reservations.append(rows.reservation_from(row))
-            if row["ended"] is not None:
-                ended[row["id"]] = row["ended"]
-        requests = [rows.request_from(row) for row in db.execute(
-            sa.select(s.free_requests).order_by(s.free_requests.c.id)).mappings()]
-        accounts = [rows.account_from(row) for row in db.execute(
-            sa.select(s.accounts).order_by(s.accounts.c.patron_id)).mappings()]
-        messages = [rows.message_from(row) for row in db.execute(
-            sa.select(s.messages).order_by(s.messages.c.id)).mappings()]
-        name = db.execute(sa.select(s.region_info.c.value)
-                          .where(s.region_info.c.key == "name")).scalar()
-        region = RegionData.model_construct(
-            name=name or "",
-            libraries=libraries, records=records, copies=copies, accounts=[],
-            loans=loans, reservations=reservations, free_requests=requests,
-        )
-        store = Store(region, sender, accounts)
-        store.ended.update(ended)
-        for message in messages:
-            store.put_message(message)
-        store.outbox.changed.clear()  # what was loaded is not a change
-    return store

@@ -6,7 +6,7 @@ with ``model_construct``: the columns were checked when they were written,
 and a region of a million records loads without validating every field
 again. A login keeps only the argon2id hash; the clear password is never
 written, nor a recovery code (only its salted hash,
-``services.store.hash_reset_code``).
+``services.accounts.hash_reset_code``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from services.accounts import AccountState
 from services.models import (
     Collection,
     Contacts,
@@ -34,7 +35,6 @@ from services.models import (
     Reservation,
     ReservationState,
 )
-from services.store import AccountState
 
 Row = Mapping[str, Any]
 
@@ -42,10 +42,11 @@ RULES = tuple(LibraryRules.model_fields)
 """The rule columns of ``libraries``, one per field of ``LibraryRules``."""
 
 
-def library_row(library: Library) -> dict[str, Any]:
+def library_row(library: Library, position: int = 0) -> dict[str, Any]:
     contacts = library.contacts
     return {
         "id": library.id, "name": library.name, "short_name": library.short_name,
+        "position": position,
         "address": contacts.address, "phone": contacts.phone, "email": contacts.email,
         "hours": contacts.hours, "website": contacts.website,
         **{name: getattr(library.rules, name) for name in RULES},
@@ -127,7 +128,8 @@ def account_row(account: AccountState) -> dict[str, Any]:
     patron = account.patron
     return {
         "patron_id": patron.id, "username": patron.username,
-        "card_number": patron.card_number, "name": patron.name, "email": patron.email,
+        "login_name": patron.username.casefold(), "card_number": patron.card_number,
+        "name": patron.name, "email": patron.email,
         "home_library": patron.home_library, "language": patron.language,
         "staff_library": patron.staff_library, "password_hash": account.password_hash,
         "reset_code": account.reset_code, "reset_expires": account.reset_expires,

@@ -96,6 +96,8 @@ libraries = Table(
     Column("id", String(64), primary_key=True),
     Column("name", Text, nullable=False),
     Column("short_name", Text, nullable=False),
+    Column("position", Integer, nullable=False, server_default="0",
+           comment="The library's place in the region's lists."),
     Column("address", Text, nullable=False),
     Column("phone", Text, nullable=False),
     Column("email", Text, nullable=False),
@@ -168,6 +170,8 @@ accounts = Table(
     "accounts", metadata,
     Column("patron_id", Integer, primary_key=True, autoincrement=False),
     Column("username", Text, nullable=False),
+    Column("login_name", Text, nullable=False, server_default="",
+           comment="The username case-folded, as a login matches it."),
     Column("card_number", String(64), nullable=False),
     Column("name", Text, nullable=False),
     Column("email", Text, nullable=False),
@@ -182,6 +186,7 @@ accounts = Table(
     Column("reset_expires", Moment),
     Column("reset_tries", Integer, nullable=False, server_default="0"),
     UniqueConstraint("card_number"),
+    Index(None, "login_name"),
 )
 
 loans = Table(
@@ -258,6 +263,21 @@ messages = Table(
     Column("given_up", Boolean, nullable=False, server_default="0"),
 )
 """The outbox (R13): every e-mail, delivered or waiting."""
+
+sessions = Table(
+    "sessions", metadata,
+    Column("token_hash", String(64), primary_key=True,
+           comment="SHA-256 of the session token (the token itself is never stored)."),
+    Column("patron_id", Integer, ForeignKey("accounts.patron_id", ondelete="CASCADE"),
+           nullable=False),
+    Column("created", Moment, nullable=False),
+    Column("issued", Float,
+           comment="When a server gave the token out, in seconds of the servers' clock."),
+    Column("used", Float,
+           comment="When a request last came with it (idle expiry), same clock."),
+    Index(None, "patron_id"),
+)
+"""The engine's logins: a token from one server works on every other."""
 
 server_meta = Table(
     "server_meta", metadata,

@@ -1,15 +1,14 @@
-"""The journaled engine over a real database, for the storage tests.
+"""The engine on a real database, for the storage tests.
 
 ``journaled(region, clock, target)`` fills the database (an SQLite file or
 a PostgreSQL URL) with ``region`` (cheap argon2id parameters, to keep the
-tests quick) and returns the engine the server would run: ``MemoryService``
-over the loaded store, with the ``DatabaseJournal``. ``reloading`` and
-``reloading_postgres`` are adapters in the shape of
-``tests.services.adapters.ADAPTERS``: before every call the engine drops
-its state and loads it again from the database, so every answer is built
-only from what the previous calls left there. ``served_sqlite`` and
-``served_postgres`` are the real server in front of the journaled engine
-(its idempotency records in the same database), reached by the remote
+tests quick) and returns the engine the server would run on it;
+``engine_of(database, clock)`` is a new engine on the same database, as
+after a restart. ``on_file`` and ``on_postgres`` are adapters in the shape
+of ``tests.services.adapters.ADAPTERS``: the engine on a fresh database,
+each call answered from what the previous calls committed to it.
+``served_sqlite`` and ``served_postgres`` put the real server in front of
+it (its idempotency records in the same database), reached by the remote
 adapter.
 """
 
@@ -22,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from services.clock import Clock
-from services.memory import MemoryService
-from services.memory.hashing import CHEAP_HASHER
+from services.engine import SqlService
+from services.engine.hashing import CHEAP_HASHER
 from services.models import OfferKind, SearchQuery
 from services.protocol import LibraryService
 from services.region import RegionData
 from services.remote import RemoteService
-from services.storage import Database, DatabaseJournal, fill_region, load_store, open_database
+from services.storage import Database, fill_region, open_database
 from tests.services.postgres import fresh_database
 from tests.services.server_harness import TEST_SETTINGS, start_server
 
@@ -37,56 +36,33 @@ SENDER = "noreply@kis.gov.lv"
 
 def journaled(
     region: RegionData, clock: Clock, target: Path | str
-) -> tuple[MemoryService, Database]:
+) -> tuple[SqlService, Database]:
     database = open_database(str(target))
     fill_region(database, region, CHEAP_HASHER, source="test")
     return engine_of(database, clock), database
 
 
-def engine_of(database: Database, clock: Clock) -> MemoryService:
-    """A new engine of what ``database`` holds now."""
-    return MemoryService(
-        clock=clock, store=load_store(database, SENDER), journal=DatabaseJournal(database),
-        hasher=CHEAP_HASHER,
-    )
-
-
-class Reloading:
-    """Every ``LibraryService`` method of ``engine``, each one called on the
-    state loaded afresh from ``database`` (the sessions stay in memory)."""
-
-    def __init__(self, engine: MemoryService, database: Database) -> None:
-        self._engine = engine
-        self._database = database
-        self.reloads = 0
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        method = getattr(self._engine, name)
-
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            self._engine._store = load_store(self._database, SENDER)
-            self.reloads += 1
-            return await method(*args, **kwargs)
-
-        return call
+def engine_of(database: Database, clock: Clock) -> SqlService:
+    """A new engine on ``database``: what a restarted server would run."""
+    return SqlService(clock=clock, sender=SENDER, database=database, hasher=CHEAP_HASHER)
 
 
 @contextlib.asynccontextmanager
-async def reloading(region: RegionData, clock: Clock) -> AsyncIterator[LibraryService]:
+async def on_file(region: RegionData, clock: Clock) -> AsyncIterator[LibraryService]:
     with tempfile.TemporaryDirectory(prefix="mana-durable-") as folder:
         engine, database = journaled(region, clock, Path(folder) / "mana.db")
         try:
-            yield Reloading(engine, database)  # type: ignore[misc]
+            yield engine
         finally:
             database.close()
 
 
 @contextlib.asynccontextmanager
-async def reloading_postgres(region: RegionData, clock: Clock) -> AsyncIterator[LibraryService]:
+async def on_postgres(region: RegionData, clock: Clock) -> AsyncIterator[LibraryService]:
     with fresh_database() as url:
         engine, database = journaled(region, clock, url)
         try:
-            yield Reloading(engine, database)  # type: ignore[misc]
+            yield engine
         finally:
             database.close()
 
@@ -128,8 +104,8 @@ async def served_sqlite(region: RegionData, clock: Clock) -> AsyncIterator[Libra
 
 
 DURABLE: dict[str, Callable[[RegionData, Clock], Any]] = {
-    "durable-sqlite": reloading,
-    "durable-postgresql": reloading_postgres,
+    "sqlite-file": on_file,
+    "postgresql": on_postgres,
     "server-sqlite": served_sqlite,
     "server-postgresql": served_postgres,
 }

@@ -34,12 +34,20 @@ class ServerProcess:
 
     @classmethod
     def start(
-        cls, database: Path, *flags: str, timeout: float = 120.0, cpu: int | None = None
+        cls, database: Path | str, *flags: str, timeout: float = 120.0, cpu: int | None = None,
+        logs: Path | None = None,
     ) -> ServerProcess:
         """Start the server and wait until it answers (``timeout`` seconds at
-        most: filling and loading 1,000,000 records takes a while). ``cpu``:
-        run it on that core only."""
-        log = database.with_name(f"{database.name}.{time.monotonic_ns()}.log")
+        most: filling 1,000,000 records takes a while). ``database``: a file,
+        or a PostgreSQL URL (then ``logs`` is the folder of the server's log
+        and its maintenance key). ``cpu``: run it on that core only."""
+        if isinstance(database, str):
+            assert logs is not None, "a server on a URL needs a folder for its log"
+            stamp = time.monotonic_ns()
+            log = logs / f"server.{stamp}.log"
+            flags = (*flags, "--config", str(_config(logs, stamp)))
+        else:
+            log = database.with_name(f"{database.name}.{time.monotonic_ns()}.log")
         command = [sys.executable, "-m", "services.server", "--database", str(database),
                    "--port", "0", *flags]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -77,6 +85,13 @@ class ServerProcess:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
         self.process.wait()
+
+
+def _config(folder: Path, stamp: int) -> Path:
+    """A settings file that puts the server's maintenance key in ``folder``."""
+    path = folder / f"server.{stamp}.toml"
+    path.write_text(f'[server]\nmaintenance_key_file = "{folder / f"key.{stamp}"}"\n')
+    return path
 
 
 def _healthy(port: int) -> bool:

@@ -21,8 +21,8 @@ import pytest
 
 from services import rules
 from services.clock import FakeClock
+from services.engine.hashing import CHEAP_HASHER
 from services.memory import MemoryService
-from services.memory.hashing import CHEAP_HASHER
 from services.models import MessageKind
 from services.region import RegionData
 from services.server.settings import ServerSettings

@@ -1,7 +1,7 @@
 """The service boundary: no request stops the service (issue 11).
 
 Against the real server on loopback over the engine the server runs (the
-``DatabaseJournal`` on a real SQLite file, ``durable_support.journaled``):
+on a real SQLite file, ``durable_support.journaled``):
 
 - every text of every request (each string field of each POST body and each
   string query parameter, listed from the live ``openapi.json`` so a new
@@ -327,7 +327,7 @@ def test_health_is_not_ok_while_the_service_cannot_serve(
         anna = api.login("anna")
         assert api.post("/account/free-requests", free_request("Putni"), anna).status_code == 200
         admin = api.second_connection()
-        # the table is gone: the write fails and the last commit cannot be read back
+        # the table is gone: the write fails, and so does the database's probe
         admin.execute("ALTER TABLE free_requests RENAME TO free_requests_away")
         failed = api.post("/account/free-requests", free_request("Zivis"), anna)
         assert failed.status_code == 503, failed.text
@@ -336,7 +336,7 @@ def test_health_is_not_ok_while_the_service_cannot_serve(
         assert health.status_code == 503, health.text
         body = health.json()
         assert body["code"] == "unavailable" and body["lv"] and body["en"], body
-        assert api.http.get("/libraries").status_code == 503
+        assert api.http.get("/libraries").status_code == 200  # what needs no such table works
 
         admin.execute("ALTER TABLE free_requests_away RENAME TO free_requests")
         admin.close()

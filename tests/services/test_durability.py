@@ -14,8 +14,8 @@ from pathlib import Path
 from services.clock import SystemClock
 from services.demo import build_region
 from services.demo_data import DEMO_PASSWORD, READERS
+from services.engine.hashing import CHEAP_HASHER
 from services.errors import ManaError, Refused
-from services.memory.hashing import CHEAP_HASHER
 from services.models import (
     FreeRequestForm,
     RenewalState,

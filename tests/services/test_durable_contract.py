@@ -1,8 +1,7 @@
-"""The contract suite and the reservation life cycle once more, on the server's
-journaled engine with its state loaded again from the database before every
-call (an SQLite file, and PostgreSQL): whatever the contract can observe
-survives a restart. The contract also runs through a real server on
-PostgreSQL (its tokens, idempotency records and answers over HTTP).
+"""The contract suite and the reservation life cycle once more, on the engine
+over a database file and over PostgreSQL, and through a real server on each
+(its tokens, idempotency records and answers over HTTP): whatever the
+contract can observe is what the database holds.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.services.conftest import Adapter
-from tests.services.durable_support import DURABLE, reloading, reloading_postgres
+from tests.services.durable_support import DURABLE, on_file, on_postgres
 from tests.services.test_contract import *  # noqa: F403 - the same tests, collected here
 from tests.services.test_lifecycle_stateful import lifecycle_machine
 
@@ -25,7 +24,7 @@ def adapter(request: pytest.FixtureRequest) -> Adapter:
 def _lifecycle(make):  # type: ignore[no-untyped-def]
     machine = lifecycle_machine(make)
     machine.TestCase.settings = settings(
-        max_examples=10,  # a reload per call costs; the memory adapter runs 30
+        max_examples=10,  # a database per example costs; the memory adapter runs 30
         stateful_step_count=30,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
@@ -33,5 +32,5 @@ def _lifecycle(make):  # type: ignore[no-untyped-def]
     return machine.TestCase
 
 
-TestLifecycle_durable = _lifecycle(reloading)
-TestLifecycle_postgresql = _lifecycle(reloading_postgres)
+TestLifecycle_sqlite_file = _lifecycle(on_file)
+TestLifecycle_postgresql = _lifecycle(on_postgres)

@@ -1,6 +1,5 @@
-"""The circulation and account rules once more, on the server's journaled
-engine with its state loaded again from the database before every call (an
-SQLite file, and PostgreSQL), and through a real server on each."""
+"""The circulation and account rules once more, on the engine over a
+database file and over PostgreSQL, and through a real server on each."""
 
 from __future__ import annotations
 

@@ -326,7 +326,7 @@ def lifecycle_machine(make_service: MakeService) -> type[RuleBasedStateMachine]:
     return Lifecycle
 
 
-EXAMPLES = {"memory": 30}
+EXAMPLES = {"memory": 20}
 """Examples per adapter; one over the network (a server per example) runs fewer."""
 
 

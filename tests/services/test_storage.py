@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from services.clock import FakeClock
+from services.engine.hashing import CHEAP_HASHER
 from services.errors import InvalidCredentials, ServiceUnavailable
-from services.memory.hashing import CHEAP_HASHER
 from services.models import MessageKind, SearchQuery
 from services.region import RegionData
 from services.server.durable import durable_engine
@@ -23,10 +23,7 @@ from tests.services.durable_support import engine_of, journaled, orderable_barco
 from tests.services.fixtures import PATRONS, password
 from tests.services.serve_process import run_serve
 from tests.services.support import code_in, login, messages
-
-TABLES = {"region_info", "libraries", "collections", "records", "record_authors",
-          "record_subjects", "copies", "accounts", "loans", "reservations", "free_requests",
-          "messages", "server_meta", "idempotency", "alembic_version"}
+from tests.services.test_schema_upgrade import FTS5, TABLES
 
 
 def _tables(path: Path) -> set[str]:
@@ -48,7 +45,7 @@ def test_a_fresh_file_gets_the_current_schema(tmp_path: Path) -> None:
     assert database.created
     assert database.revision == head_revision()
     database.close()
-    assert _tables(path) == TABLES
+    assert _tables(path) == TABLES | FTS5
     with sqlite3.connect(path) as db:  # what Mana 0.1 (user_version 1) refuses to read
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     again = open_database(str(path))

@@ -1,4 +1,9 @@
-"""Logging in, out and password recovery (R5) for the in-memory adapter."""
+"""Logging in, out and password recovery (R5) on the database.
+
+A session is a row of ``sessions``: the SHA-256 of its token (the token is
+the patron's, never stored) and the patron. Any server of the region knows
+it, and it outlives a restart; logging out, or a new password, deletes it.
+"""
 
 from __future__ import annotations
 
@@ -8,109 +13,109 @@ import secrets
 from datetime import datetime
 
 from services import messages, rules
+from services.accounts import AccountState, hash_reset_code, reset_code_matches
+from services.engine.base import SqlBase, token_hash
+from services.engine.tx import Tx
 from services.errors import InvalidCode, InvalidCredentials, TooManyAttempts
-from services.memory.base import MemoryBase
 from services.models import MessageKind, Session
-from services.store import AccountState, Store, hash_reset_code, reset_code_matches
+from services.storage import schema as s
 
 
-def find_account(store: Store, identifier: str) -> AccountState | None:
-    """By username (case-insensitive) or card number (exact)."""
-    key = identifier.strip()
-    patron_id = store.by_username.get(key.casefold())
-    if patron_id is None:
-        patron_id = store.by_card.get(key)
-    return store.accounts.get(patron_id) if patron_id is not None else None
-
-
-class AuthMixin(MemoryBase):
+class AuthPart(SqlBase):
     async def login(self, identifier: str, password: str) -> Session:
         """A session for the right password. Failures never lock the account
         (docs/rules.md, Accounts): who is guessing is for the server to judge
-        (``services.server.auth``), and nothing about a failure is written down.
-        An unknown user, a wrong password and a password kept in clear (the
-        demo's, until its first login) each cost one argon2 check, so the time
-        of the answer does not tell which it was."""
-        from services.memory.hashing import check, dummy_check, in_background  # not at start-up
+        (``services.server.auth``), and nothing about a failure is written
+        down. An unknown user and a wrong password each cost one argon2
+        check, so the time of the answer does not tell which it was."""
+        from services.engine.hashing import check, dummy_check, in_background  # not at start-up
 
-        async with self._begin() as (store, _now):
-            account = find_account(store, identifier)
-            stored_hash = account.password_hash if account else None
-            clear = account.password if account else None
+        account = await self._call(lambda tx: tx.find_account(identifier))
         if account is None:
             await in_background(dummy_check, self._hasher, password)
             raise InvalidCredentials()
         matches, new_hash = await in_background(
-            check, self._hasher, stored_hash, clear, password
+            check, self._hasher, account.password_hash, account.password, password
         )
         if not matches:
-            if stored_hash is None:  # compared in clear, in no time: spend a check's
-                await in_background(dummy_check, self._hasher, password)
             raise InvalidCredentials()
-        async with self._locked() as store:
-            if new_hash and account.password_hash is None and account.password == clear:
-                account.password_hash, account.password = new_hash, None
-                store.account_changed(account)
-            if account.failures or account.locked_until is not None:
-                # counts and locks written by earlier versions mean nothing now
-                account.failures.clear()
-                account.locked_until = None
-                store.account_changed(account)
-            token = secrets.token_urlsafe(32)
-            self._sessions[token] = account.patron.id
-            return Session(token=token, patron=account.patron)
+        token = secrets.token_urlsafe(32)
+
+        def work(tx: Tx) -> Session:
+            current = tx.account(account.patron.id)
+            if current is None or current.password_hash != account.password_hash:
+                raise InvalidCredentials()  # changed meanwhile (a reset)
+            if new_hash:
+                current.password_hash = new_hash
+                tx.put_account(current)
+            tx.db.execute(s.sessions.insert().values(
+                token_hash=token_hash(token), patron_id=current.patron.id, created=tx.now))
+            return Session(token=token, patron=current.patron)
+
+        return await self._call(work)
 
     async def logout(self, session: Session) -> None:
-        async with self._lock:
-            self._sessions.pop(session.token, None)
+        def work(tx: Tx) -> None:
+            tx.db.execute(s.sessions.delete()
+                          .where(s.sessions.c.token_hash == token_hash(session.token)))
+
+        await self._call(work)
 
     async def request_password_reset(self, identifier: str) -> None:
-        async with self._begin() as (store, now):
-            wait = _note_reset_request(self._reset_requests, identifier, now)
+        def work(tx: Tx) -> None:
+            now = tx.now
+            wait = note_reset_request(self._reset_requests, identifier, now)
             if wait is not None:
                 raise TooManyAttempts(seconds=math.ceil(wait))
-            account = find_account(store, identifier)
+            account = tx.find_account(identifier)
             if account is None:
                 return
             code = f"{secrets.randbelow(1_000_000):06d}"
             account.reset_code = hash_reset_code(code)  # the code itself goes only by e-mail
             account.reset_expires = now + rules.RESET_CODE_VALID
             account.reset_tries = 0
-            store.account_changed(account)
+            tx.put_account(account)
             patron = account.patron
             minutes = int(rules.RESET_CODE_VALID.total_seconds() // 60)
             text = messages.password_code(patron.language, patron.name, code, minutes)
-            store.send(patron.id, MessageKind.PASSWORD_CODE, text, now)
+            tx.send(patron.id, MessageKind.PASSWORD_CODE, text, now)
+
+        await self._call(work)
 
     async def reset_password(self, identifier: str, code: str, new_password: str) -> None:
-        from services.memory.hashing import in_background  # not at start-up
+        from services.engine.hashing import in_background  # not at start-up
 
-        async with self._begin() as (store, now):
-            account = find_account(store, identifier)
+        def checked(tx: Tx) -> AccountState:
+            account = tx.find_account(identifier)
             if (
                 account is None
                 or account.reset_code is None
                 or account.reset_expires is None
-                or now > account.reset_expires
+                or tx.now > account.reset_expires
                 or account.reset_tries >= rules.RESET_CODE_TRIES
             ):
                 raise InvalidCode()
             if not reset_code_matches(account.reset_code, code.strip()):
                 account.reset_tries += 1
-                store.account_changed(account)
                 if account.reset_tries >= rules.RESET_CODE_TRIES:
                     account.reset_code = None
+                tx.put_account(account)  # the wrong try counts: kept, then refused
                 raise InvalidCode()
-            rules.validate_password(new_password)
-            account.password_hash = await in_background(self._hasher.hash, new_password)
-            store.account_changed(account)
-            account.password = None
-            account.reset_code = account.reset_expires = None
-            account.failures.clear()
-            account.locked_until = None
-            patron_id = account.patron.id
-            for token in [t for t, p in self._sessions.items() if p == patron_id]:
-                del self._sessions[token]
+            return account
+
+        await self._call(checked)
+        rules.validate_password(new_password)
+        new_hash = await in_background(self._hasher.hash, new_password)
+
+        def work(tx: Tx) -> None:
+            current = checked(tx)  # once more: the code may have been used meanwhile
+            current.password_hash = new_hash
+            current.password = None
+            current.reset_code = current.reset_expires = None
+            tx.put_account(current)
+            tx.db.execute(s.sessions.delete().where(s.sessions.c.patron_id == current.patron.id))
+
+        await self._call(work)
 
 
 RESET_KEYS_KEPT = 10_000
@@ -127,7 +132,7 @@ def reset_key(identifier: str) -> bytes:
     return hashlib.sha256(folded).digest()[:16]
 
 
-def _note_reset_request(
+def note_reset_request(
     requests: dict[bytes, list[datetime]], identifier: str, now: datetime
 ) -> float | None:
     """Count a recovery request for ``identifier``: None when it may go on,
