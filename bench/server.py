@@ -94,6 +94,8 @@ class Server:
 def start_server(database: Path | str, *flags: str, cpu: int | None, timeout: float = 900,
                  log: Path | None = None) -> Server:
     log = log or Path(database).with_suffix(".log")
+    if os.environ.get("MANA_BENCH_LOGS"):  # keep the servers' logs there
+        log = Path(os.environ["MANA_BENCH_LOGS"]) / log.name
     command = [sys.executable, "-m", "services.server", "--database", str(database),
                "--port", "0", *flags]
     with open(log, "wb") as out:

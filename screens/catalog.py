@@ -32,7 +32,7 @@ from widgets.record_table import RecordTable
 from widgets.topbar import TopBar
 
 if TYPE_CHECKING:
-    from services.models import Library, Page, SearchHit, SearchQuery
+    from services.models import Library, SearchCounts, SearchPage, SearchQuery
 
 texts(
     {
@@ -83,8 +83,10 @@ class CatalogScreen(ManaScreen):
         super().__init__()
         self._requested: SearchQuery | None = None
         self._failed_offset = 0
-        self._page: Page[SearchHit] | None = None
+        self._page: SearchPage | None = None
         self._libraries: list[Library] = []
+        self._counts: SearchCounts | None = None
+        """What each choice of the filter lists would find (the last search's)."""
 
     # ---------------------------------------------------------------- layout
 
@@ -146,13 +148,23 @@ class CatalogScreen(ManaScreen):
             from services.models import MaterialType
             from widgets.record_view import material_name
 
-            options += [(material_name(m, self.language), m.value) for m in MaterialType]
+            options += [(self._counted(material_name(m, self.language),
+                                       self._counts and self._counts.material_types, m.value),
+                         m.value) for m in MaterialType]
         return options
 
     def _library_options(self) -> list[tuple[Content | str, str]]:
         options: list[tuple[Content | str, str]] = [(self.tr("catalog.all_libraries"), ALL)]
-        options += [(Content(clean(lib.name, newlines=False)), lib.id) for lib in self._libraries]
+        options += [(Content(self._counted(clean(lib.name, newlines=False),
+                                           self._counts and self._counts.libraries, lib.id)),
+                     lib.id) for lib in self._libraries]
         return options
+
+    @staticmethod
+    def _counted(label: str, counts: dict[str, int] | None, value: str) -> str:
+        """``label`` with the number of matches the choice would leave, once
+        a search said (R1): "Kokneses bibliotēka (5)"."""
+        return label if counts is None else f"{label} ({counts.get(value, 0)})"
 
     @staticmethod
     def _set_select(select: Select[str], options: list[tuple[Content | str, str]]) -> None:
@@ -173,6 +185,7 @@ class CatalogScreen(ManaScreen):
             available_now=self.query_one("#available", Checkbox).value,
             offset=offset,
             limit=self.page_size(),
+            counts=offset == 0,  # a new search: the filter lists say what they would find
         )
 
     def page_size(self) -> int:
@@ -201,6 +214,10 @@ class CatalogScreen(ManaScreen):
         page = await self.service.search(query)
         table.loading = False
         self._page = page
+        if page.counts is not None:
+            self._counts = page.counts
+            self._set_select(self.query_one("#library", Select), self._library_options())
+            self._set_select(self.query_one("#type", Select), self._type_options())
         table.show_hits(page.items, self.language)
         self._show_summary()
         self.refresh_bindings()

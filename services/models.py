@@ -275,6 +275,9 @@ class SearchQuery(Model):
     """Only records with a copy that can be ordered now ("Pasūtīt")."""
     offset: int = Field(default=0, ge=0)
     limit: int = Field(default=20, ge=1, le=200)
+    counts: bool = False
+    """Also count what each choice of the catalog's filter lists would find
+    (``SearchPage.counts``)."""
 
 
 class SearchHit(Model):
@@ -286,6 +289,23 @@ class SearchHit(Model):
     copies: int
     available: int
     """Copies that can be ordered now."""
+
+
+class SearchCounts(Model):
+    """How many records match a search's text (and "available now") per
+    library that holds a copy, per material type and per language: what each
+    choice of the catalog's filter lists would find. A value nothing matches
+    is left out."""
+
+    libraries: dict[str, int] = {}
+    material_types: dict[str, int] = {}
+    languages: dict[str, int] = {}
+
+
+class SearchPage(Page[SearchHit]):
+    """One page of a search; ``counts`` when the query asked for them."""
+
+    counts: SearchCounts | None = None
 
 
 # --------------------------------------------------------------------------

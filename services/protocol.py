@@ -40,6 +40,7 @@ from services.models import (
     Record,
     ReservationView,
     SearchHit,
+    SearchPage,
     SearchQuery,
     Session,
     Verdict,
@@ -75,12 +76,14 @@ class LibraryService(ABC):
         ...
 
     @abstractmethod
-    async def search(self, query: SearchQuery) -> Page[SearchHit]:
+    async def search(self, query: SearchQuery) -> SearchPage:
         """One page of records matching every word of ``query.text`` (R1).
 
         Words match the beginning of any word of the title, authors, subjects,
         publisher, source or ISBN, ignoring case and diacritics. Records whose
-        title matches come first. Raises ``ServiceUnavailable``.
+        title matches come first. With ``query.counts``, the page says what
+        each library, material type and language holds of the match
+        (``SearchCounts``). Raises ``ServiceUnavailable``.
         """
         ...
 

@@ -25,7 +25,9 @@ from services.models import (
     Reservation,
     ReservationState,
     ReservationView,
+    SearchCounts,
     SearchHit,
+    SearchPage,
     SearchQuery,
     Session,
     Verdict,
@@ -39,12 +41,12 @@ class PatronPart(SqlBase):
     async def libraries(self) -> list[Library]:
         return await self._call(lambda tx: list(tx.libraries.values()))
 
-    async def search(self, query: SearchQuery) -> Page[SearchHit]:
+    async def search(self, query: SearchQuery) -> SearchPage:
         return await self._call(self._search, query)
 
     @staticmethod
-    def _search(tx: Tx, query: SearchQuery) -> Page[SearchHit]:
-        from services.storage.search import search
+    def _search(tx: Tx, query: SearchQuery) -> SearchPage:
+        from services.storage.search import facets, search
 
         ids, total = search(tx.db, query)
         found = tx.records(ids)
@@ -61,7 +63,16 @@ class PatronPart(SqlBase):
                 copies=len(copies),
                 available=sum(tx.orderable(c) for c in copies),
             ))
-        return Page[SearchHit](items=hits, offset=query.offset, total=total)
+        counts = None
+        if query.counts:
+            # what each choice of the filter lists would find: the text and
+            # "available now", without the library and type chosen now
+            found = facets(tx.db, query.model_copy(update={"library_id": None,
+                                                           "material_type": None}))
+            counts = SearchCounts(libraries=found["library_id"],
+                                  material_types=found["material_type"],
+                                  languages=found["language"])
+        return SearchPage(items=hits, offset=query.offset, total=total, counts=counts)
 
     async def record(self, record_id: int) -> Record:
         def work(tx: Tx) -> Record:

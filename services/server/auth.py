@@ -105,7 +105,7 @@ class DatabaseTokens:
                  now: Now = time.time, touch_seconds: float = 15.0) -> None:
         from services.storage.database import create_engine
 
-        self._engine = create_engine(database)
+        self._engine = create_engine(database, serializable=False)
         self._idle = idle_seconds
         self._absolute = absolute_seconds
         self._now = now

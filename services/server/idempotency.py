@@ -30,6 +30,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from services.storage import schema
 from services.storage.database import MEMORY, create_engine, migrate
@@ -58,7 +59,7 @@ class IdempotencyStore:
         self._ttl = ttl_seconds
         self._per_principal = per_principal
         self._now = now
-        self._engine = create_engine(database)
+        self._engine = create_engine(database, serializable=False)
         if database == MEMORY:
             schema.metadata.create_all(self._engine, tables=[META, RECORDS])
         else:
@@ -73,10 +74,11 @@ class IdempotencyStore:
         Servers sharing a database share it (the first one makes it)."""
         name = META.c.name == "idempotency_secret"
         with self._engine.begin() as db:
+            dialect = postgresql if db.dialect.name == "postgresql" else sqlite
+            db.execute(dialect.insert(META).values(name="idempotency_secret",
+                                                   value=secrets.token_bytes(32))
+                       .on_conflict_do_nothing(index_elements=["name"]))
             value = db.execute(sa.select(META.c.value).where(name)).scalar()
-            if value is None:
-                value = secrets.token_bytes(32)
-                db.execute(META.insert().values(name="idempotency_secret", value=value))
         return bytes(value)
 
     def fingerprint(self, method: str, path: str, query: bytes, body: bytes) -> str:

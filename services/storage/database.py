@@ -125,13 +125,16 @@ class Database:
             self._lock_fd = None
 
 
-def create_engine(target: str, *, read_only: bool = False, **options: Any) -> Engine:
+def create_engine(target: str, *, read_only: bool = False, serializable: bool = True,
+                  **options: Any) -> Engine:
     """An engine on ``target``. SQLite: WAL, ``synchronous=FULL``, a 5 s busy
     timeout, and transactions that begin when SQLAlchemy says (``BEGIN
     IMMEDIATE`` for a writer: the write lock at the start, never a deadlock
     on upgrading a read). PostgreSQL: SERIALIZABLE transactions (the engine
-    retries one that lost a race), from a pool that checks a connection
-    before handing it out, so a restarted server is reconnected to by itself."""
+    retries one that lost a race; ``serializable=False``: READ COMMITTED, for
+    the server's own one-row writes, tokens and idempotency records, which
+    race with nothing), from a pool that checks a connection before handing
+    it out, so a restarted server is reconnected to by itself."""
     url = engine_url(target, read_only=read_only)
     if url.startswith("sqlite"):
         memory = url == "sqlite://"
@@ -154,7 +157,7 @@ def create_engine(target: str, *, read_only: bool = False, **options: Any) -> En
             connection.exec_driver_sql(begin)
 
         return engine
-    options.setdefault("isolation_level", "SERIALIZABLE")
+    options.setdefault("isolation_level", "SERIALIZABLE" if serializable else "READ COMMITTED")
     return sa.create_engine(url, pool_pre_ping=True, **options)
 
 

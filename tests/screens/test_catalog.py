@@ -146,15 +146,47 @@ async def test_language_switch_relabels_the_catalog(make_app, service):
         table = screen.query_one(RecordTable)
         assert column_labels(table) == ["Title", "Author", "Year", "Type", "Available"]
         types = screen.query_one("#type", Select)
-        assert [str(prompt) for prompt, _ in types._options] == [
+        assert [_name(prompt) for prompt, _ in types._options] == [
             "All types", "Book", "Article", "Audiobook", "Periodical",
         ]
         await pilot.press("f6")
         await settle(pilot)
-        assert [str(prompt) for prompt, _ in types._options] == [
+        assert [_name(prompt) for prompt, _ in types._options] == [
             "Visi veidi", "Grāmata", "Raksts", "Audiogrāmata", "Periodika",
         ]
         assert column_labels(table)[0] == "Nosaukums"
+
+
+def _name(prompt: object) -> str:
+    """A filter choice without the count of what it would find."""
+    return str(prompt).rsplit(" (", 1)[0]
+
+
+async def test_the_filter_lists_say_what_each_choice_would_find(make_app, service):
+    """R1: next to each library and material type, how many of the words'
+    matches it would leave; the choice made does not change the others."""
+    words = "dzej"
+    found = await service.search(SearchQuery(text=words, counts=True))
+    assert found.counts is not None and found.total > 1
+    libraries = await service.libraries()
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, words)
+        await settle(pilot)
+        screen = pilot.app.screen
+        shown = [str(prompt) for prompt, _ in screen.query_one("#library", Select)._options]
+        assert shown[0] == "Visas bibliotēkas"
+        assert shown[1:] == [f"{lib.name} ({found.counts.libraries.get(lib.id, 0)})"
+                             for lib in libraries]
+        kinds = [str(prompt) for prompt, _ in screen.query_one("#type", Select)._options]
+        assert kinds[1] == f"Grāmata ({found.counts.material_types.get('book', 0)})"
+        busiest = max(libraries, key=lambda lib: found.counts.libraries.get(lib.id, 0))
+        screen.query_one("#library", Select).value = busiest.id
+        await settle(pilot)
+        again = [str(prompt) for prompt, _ in screen.query_one("#library", Select)._options]
+        assert again == shown
+        assert static_text(pilot.app, "#summary").endswith(
+            f"no {found.counts.libraries[busiest.id]}")
 
 
 INJECTED = ("[Dzejoļi]", "[/]", "[@click=app.quit]x[/]")

@@ -33,6 +33,7 @@ from services.models import (
     SearchQuery,
 )
 from services.protocol import LibraryService
+from services.region import RegionData
 from tests.services.fixtures import (
     AIZ,
     F1,
@@ -115,6 +116,32 @@ async def test_search_filters(service: LibraryService) -> None:
     assert await ids(service, material_type=MaterialType.AUDIOBOOK) == {13}
     # Only records with a copy that offers "Pasūtīt" now.
     assert await ids(service, available_now=True) == {1, 2, 3, 7}
+
+
+async def test_search_counts_what_each_filter_choice_would_find(
+    service: LibraryService, region: RegionData
+) -> None:
+    """The catalog's filter lists show, next to each library and material
+    type, how many of the text's matches it would leave (R1)."""
+    page = await service.search(SearchQuery(text="stasti", counts=True))
+    counts = page.counts
+    assert counts is not None
+    for library in (AIZ, KOK, SKR):
+        assert counts.libraries.get(library, 0) == len(
+            await ids(service, text="stasti", library_id=library))
+    for kind in MaterialType:
+        assert counts.material_types.get(kind.value, 0) == len(
+            await ids(service, text="stasti", material_type=kind))
+    assert sum(counts.languages.values()) == page.total
+    # the choice made now does not change what the others would find
+    chosen = await service.search(SearchQuery(text="stasti", library_id=KOK, counts=True))
+    assert chosen.counts == counts and chosen.total < page.total
+    everything = await service.search(SearchQuery(text="", counts=True))
+    assert everything.counts is not None
+    assert everything.counts.languages == {
+        lang: sum(r.language == lang for r in region.records)
+        for lang in {r.language for r in region.records}}
+    assert (await service.search(SearchQuery(text="stasti"))).counts is None  # not asked
 
 
 async def test_empty_query_lists_the_whole_catalog(service: LibraryService) -> None:
