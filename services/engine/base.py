@@ -21,6 +21,7 @@ zero-set-up demo is the same engine on an in-memory database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import secrets
@@ -149,18 +150,13 @@ class SqlBase:
         for attempt in range(RETRIES):
             refusal: ManaError | None = None
             try:
-                if memory:
-                    self._memory_lock.acquire()
-                try:
-                    with database.engine.begin() as db:
-                        tx = Tx(db, self._clock.now(), self._sender)
-                        try:
-                            result = work(tx, *args)
-                        except ManaError as error:
-                            refusal = error  # what the call did before it is kept
-                finally:
-                    if memory:
-                        self._memory_lock.release()
+                with self._memory_lock if memory else contextlib.nullcontext(), \
+                        database.engine.begin() as db:
+                    tx = Tx(db, self._clock.now(), self._sender)
+                    try:
+                        result = work(tx, *args)
+                    except ManaError as error:
+                        refusal = error  # what the call did before it is kept
             except sa.exc.DBAPIError as error:
                 code = getattr(error.orig, "sqlstate", None)
                 if code in RETRY_CODES and attempt + 1 < RETRIES:

@@ -32,6 +32,7 @@ from services.models import (
     Session,
     Verdict,
 )
+from services.storage import rows
 from services.storage import schema as s
 
 
@@ -46,22 +47,23 @@ class PatronPart(SqlBase):
 
     @staticmethod
     def _search(tx: Tx, query: SearchQuery) -> SearchPage:
-        from services.storage.search import facets, search
+        from services.storage.search import copy_counts, facets, search
 
         ids, total = search(tx.db, query)
         found = tx.records(ids)
+        counted = copy_counts(tx.db, ids)
         hits = []
         for record_id in ids:
             record = found[record_id]
-            copies = tx.copies_of(record_id)
+            copies, available = counted.get(record_id, (0, 0))
             hits.append(SearchHit(
                 id=record.id,
                 title=record.title,
                 authors=list(record.authors),
                 year=record.year,
                 material_type=record.material_type,
-                copies=len(copies),
-                available=sum(tx.orderable(c) for c in copies),
+                copies=copies,
+                available=available,
             ))
         counts = None
         if query.counts:
@@ -268,8 +270,6 @@ class PatronPart(SqlBase):
         return await self._call(work)
 
     async def outbox(self) -> list[Message]:
-        from services.storage import rows
-
         def work(tx: Tx) -> list[Message]:
             query = s.messages.select().order_by(s.messages.c.id)
             return [rows.message_from(row) for row in tx.rows(query)]
@@ -278,7 +278,5 @@ class PatronPart(SqlBase):
 
 
 def _requests_of(tx: Tx, patron_id: int) -> list[FreeRequest]:
-    from services.storage import rows
-
     query = s.free_requests.select().where(s.free_requests.c.patron_id == patron_id)
     return [rows.request_from(row) for row in tx.rows(query.order_by(s.free_requests.c.id))]

@@ -48,7 +48,6 @@ from services.storage import schema as s
 from services.storage.database import upsert
 
 HOLDING = (ReservationState.REQUESTED.value, ReservationState.READY.value)
-ACTIVE = (*HOLDING, ReservationState.QUEUED.value)
 COPY_ORDER = (s.copies.c.library_id, s.copies.c.collection, s.copies.c.shelf_mark,
               s.copies.c.barcode)
 """The order a record's copies are listed in (R2): by code points, as on
@@ -302,28 +301,21 @@ class Tx:
             held=holder is not None,
         )
 
-    def orderable(self, copy: Copy) -> bool:
-        """Whether the copy offers "Pasūtīt" now (the same as ``offer``)."""
-        if copy.status != CopyStatus.AVAILABLE:
-            return False
-        library = self.libraries.get(copy.library_id)
-        collection = library.collection(copy.collection) if library else None
-        if collection and collection.reading_room:
-            return False
-        active = self.scalar(sa.select(sa.func.count()).select_from(s.reservations).where(
-            s.reservations.c.barcode == copy.barcode, s.reservations.c.state.in_(ACTIVE)))
-        return not active
-
     # ------------------------------------------------------------------ views
 
+    def collection_names(self, library_id: str, code: str) -> tuple[str, str]:
+        """A collection's Latvian and English names (its code when unknown)."""
+        library = self.libraries.get(library_id)
+        collection = library.collection(code) if library else None
+        return (collection.name_lv, collection.name_en) if collection else (code, code)
+
     def copy_view(self, copy: Copy, today: date) -> CopyView:
-        library = self.libraries.get(copy.library_id)
-        collection = library.collection(copy.collection) if library else None
+        lv, en = self.collection_names(copy.library_id, copy.collection)
         return CopyView(
             item=copy,
             library_name=self.library_name(copy.library_id),
-            collection_lv=collection.name_lv if collection else copy.collection,
-            collection_en=collection.name_en if collection else copy.collection,
+            collection_lv=lv,
+            collection_en=en,
             offer=self.offer(copy, today),
         )
 
@@ -376,13 +368,12 @@ class Tx:
         )
 
     def free_request_view(self, request: FreeRequest) -> FreeRequestView:
-        library = self.libraries.get(request.library_id)
-        collection = library.collection(request.collection) if library else None
+        lv, en = self.collection_names(request.library_id, request.collection)
         return FreeRequestView(
             request=request,
             library_name=self.library_name(request.library_id),
-            collection_lv=collection.name_lv if collection else request.collection,
-            collection_en=collection.name_en if collection else request.collection,
+            collection_lv=lv,
+            collection_en=en,
         )
 
     # --------------------------------------------------------------- messages

@@ -12,7 +12,6 @@ wall clock by default) so tests can move them.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import secrets
 import time
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from services import rules
+from services.engine.base import token_hash
 from services.errors import TooManyAttempts
 from services.models import Session
 from services.storage.rows import account_from
@@ -115,8 +115,8 @@ class DatabaseTokens:
     def issue(self, session: Session) -> str:
         moment = self._now()
         with self._engine.begin() as db:
-            db.execute(SESSIONS.update().where(SESSIONS.c.token_hash == _hash(session.token))
-                       .values(issued=moment, used=moment))
+            mine = SESSIONS.c.token_hash == token_hash(session.token)
+            db.execute(SESSIONS.update().where(mine).values(issued=moment, used=moment))
         return session.token
 
     def resolve(self, token: str) -> tuple[Session | None, Session | None]:
@@ -125,15 +125,15 @@ class DatabaseTokens:
             row = db.execute(
                 sa.select(SESSIONS.c.issued, SESSIONS.c.used, ACCOUNTS)
                 .join(ACCOUNTS, ACCOUNTS.c.patron_id == SESSIONS.c.patron_id)
-                .where(SESSIONS.c.token_hash == _hash(token))).mappings().first()
+                .where(SESSIONS.c.token_hash == token_hash(token))).mappings().first()
             if row is None or row["issued"] is None:
                 return None, None
             session = Session(token=token, patron=account_from(row).patron)
             if self._expired(row["issued"], row["used"], moment):
-                db.execute(SESSIONS.delete().where(SESSIONS.c.token_hash == _hash(token)))
+                db.execute(SESSIONS.delete().where(SESSIONS.c.token_hash == token_hash(token)))
                 return None, session
             if moment - row["used"] >= self._touch:
-                db.execute(SESSIONS.update().where(SESSIONS.c.token_hash == _hash(token))
+                db.execute(SESSIONS.update().where(SESSIONS.c.token_hash == token_hash(token))
                            .values(used=moment))
         return session, None
 
@@ -164,10 +164,6 @@ class DatabaseTokens:
 
     def close(self) -> None:
         self._engine.dispose()
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class LoginThrottle:

@@ -23,8 +23,6 @@ import re
 import secrets
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from services.server.settings import ServerSettings
 
 log = logging.getLogger("mana.server")
@@ -42,6 +40,8 @@ def key_path(settings: ServerSettings) -> Path | None:
     if database == MEMORY:
         return None
     if "://" in database:
+        from sqlalchemy.engine import make_url  # a server's; not when a kiosk imports this
+
         url = make_url(database)
         name = re.sub(r"[^A-Za-z0-9._-]", "_", f"{url.host or 'local'}-{url.database or ''}")
         return Path(f"mana-{name}.maintenance-key")

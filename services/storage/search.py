@@ -230,17 +230,33 @@ def _filters(query: SearchQuery, rid: sa.ColumnElement[int], *, by_library: bool
     return conditions
 
 
-def _orderable_copy(rid: sa.ColumnElement[int], library_id: str | None) -> sa.ColumnElement[bool]:
-    """A copy of ``rid`` (in ``library_id``) that offers "Pasūtīt" now:
-    on the shelf, no active reservation on it, not in a reading room."""
-    copy = schema.copies.alias("orderable")
+def orderable(copy: sa.FromClause) -> sa.ColumnElement[bool]:
+    """Whether a row of ``copy`` (``copies`` or an alias) offers "Pasūtīt" now:
+    on the shelf, no active reservation on it, not in a reading room (R3,
+    what ``rules.copy_offer`` says of such a copy)."""
     reservations, collections = schema.reservations, schema.collections
     held = sa.exists().where(
         reservations.c.barcode == copy.c.barcode, reservations.c.state.in_(ACTIVE))
     reading_room = sa.exists().where(
         collections.c.library_id == copy.c.library_id, collections.c.code == copy.c.collection,
         collections.c.reading_room.is_(True))
-    conditions = [copy.c.record_id == rid, copy.c.status == "available", ~held, ~reading_room]
+    return sa.and_(copy.c.status == "available", ~held, ~reading_room)
+
+
+def copy_counts(connection: Connection, ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per record of ``ids``: how many copies it has and how many of them
+    offer "Pasūtīt" now (a search hit's figures), in one query."""
+    copies = schema.copies
+    query = (sa.select(copies.c.record_id, sa.func.count(),
+                       sa.func.sum(sa.case((orderable(copies), 1), else_=0)))
+             .where(copies.c.record_id.in_(ids)).group_by(copies.c.record_id))
+    return {rid: (int(n), int(free or 0)) for rid, n, free in connection.execute(query)}
+
+
+def _orderable_copy(rid: sa.ColumnElement[int], library_id: str | None) -> sa.ColumnElement[bool]:
+    """A copy of ``rid`` (in ``library_id``) that offers "Pasūtīt" now."""
+    copy = schema.copies.alias("orderable")
+    conditions = [copy.c.record_id == rid, orderable(copy)]
     if library_id is not None:
         conditions.append(copy.c.library_id == library_id)
     return sa.exists().where(*conditions)
