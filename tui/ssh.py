@@ -194,6 +194,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         self._process: PtyProcess | None = None
         self._starting: asyncio.Task[None] | None = None
         self._ending: asyncio.Task[None] | None = None
+        self._idle_ended = False
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:  # type: ignore[override]
         self._chan = chan
@@ -290,14 +291,20 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         """Nothing typed since long after the idle logout: end the app (it
         logs out on SIGHUP, as on a hang-up), put the client's terminal back
         and close the connection, saying why."""
+        self._idle_ended = True  # the app's exit must not close the connection first
         await self.end()
+        self._close_idle()
+
+    def _close_idle(self) -> None:
         if self._chan is not None and not self._chan.is_closing():
             self._chan.write(RESTORE_TERMINAL)
             self._chan.get_connection().disconnect(asyncssh.DISC_BY_APPLICATION, IDLE)
 
     def _app_ended(self, status: int) -> None:
         self._sessions.live.discard(self)
-        if self._chan is not None:
+        if self._idle_ended:
+            self._close_idle()
+        elif self._chan is not None:
             self._chan.exit(status)
             self._chan.get_connection().close()
 
