@@ -187,6 +187,11 @@ class MaterialType(StrEnum):
     PERIODICAL = "periodical"
 
 
+class Link(Model):
+    url: str
+    label: str = ""
+
+
 class Record(Model):
     """A bibliographic record: a book, an article, a periodical …"""
 
@@ -200,8 +205,41 @@ class Record(Model):
     subjects: list[str] = []
     material_type: MaterialType = MaterialType.BOOK
     description: str = ""
+    """The summary (MARC 520)."""
     source: str = ""
-    """For an article: the periodical and issue it appeared in."""
+    """For an article: the periodical and issue it appeared in (MARC 773)."""
+    responsibility: str = ""
+    """The statement of responsibility as the title page gives it (245 $c)."""
+    edition: str = ""
+    physical: str = ""
+    """The physical description: pages, illustrations, size (300)."""
+    series: list[str] = []
+    notes: list[str] = []
+    contents: str = ""
+    """The contents note (505)."""
+    links: list[Link] = []
+    """Electronic locations (856), shown as text."""
+    has_marc: bool = False
+    """Whether the record came as MARC (``record_marc`` then answers with it
+    as it came; otherwise with the MARC the record's fields make)."""
+
+
+class MarcField(Model):
+    """One field of a MARC record as the MARC view shows it: a control field
+    (tag below 010) has ``data``; a data field has two indicators and its
+    subfields as (code, value) pairs, in order."""
+
+    tag: str
+    data: str = ""
+    indicators: str = ""
+    subfields: list[tuple[str, str]] = []
+
+
+class MarcView(Model):
+    """A record's MARC fields, read-only (the record screen's MARC view)."""
+
+    leader: str
+    fields: list[MarcField]
 
 
 class CopyStatus(StrEnum):
@@ -216,6 +254,9 @@ class CopyStatus(StrEnum):
     IN_REPAIR = "in_repair"
     PROCESSING = "processing"
     LOST = "lost"
+    NOT_FOR_LOAN = "not_for_loan"
+    """Used in the library only, whatever its collection (an imported copy
+    marked not for loan)."""
 
 
 class Copy(Model):

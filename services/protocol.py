@@ -13,9 +13,11 @@ need a staff session and stay within its library (``Forbidden`` otherwise).
 
 An adapter inherits this class: every operation is an abstract method, so an
 adapter that lacks one cannot be built (``TypeError`` naming it). The
-operations come in parts (the catalogue, logging in, the patron's account,
-the staff's desk, mail and maintenance); each travels over HTTP as its line
-in ``services.server.operations`` says, which is checked against this class.
+contract has two parts that may come from different sources: the catalogue
+(``CatalogueService``) and the accounts (``AccountService``: logging in, the
+patron's account, the staff's desk, mail and maintenance). Each operation
+travels over HTTP as its line in ``services.server.operations`` says, which
+is checked against this class.
 What only some adapters can do is declared here too, with its default
 (``ready``, ``mail_queue``), never found by ``hasattr``.
 """
@@ -33,6 +35,7 @@ from services.models import (
     HistoryEntry,
     Library,
     LoanView,
+    MarcView,
     Message,
     Page,
     Patron,
@@ -47,17 +50,10 @@ from services.models import (
 )
 
 
-class LibraryService(ABC):
-    """What the app asks of a library service; each adapter inherits it."""
-
-    # -------------------------------------------------------- optional abilities
-
-    mail_queue: ClassVar[bool] = False
-    """Whether the outbox is also a delivery queue (``mail_due``,
-    ``mail_sent``, ``mail_failed``, ``forget_mail``: the server's
-    ``mailer.MailQueue``), which the server then delivers over SMTP and clears
-    of old mail. ``MemoryService`` has one; a remote adapter's mail is its
-    server's."""
+class CatalogueService(ABC):
+    """The catalogue: what anyone may look up, without logging in. A region
+    may take it from another source than its accounts (an SRU server,
+    ``services.sru``); ``services.combined`` then joins the two."""
 
     async def ready(self) -> bool:
         """Whether the adapter can serve now (the server's ``/health``). Always,
@@ -100,6 +96,35 @@ class LibraryService(ABC):
         ``ServiceUnavailable``.
         """
         ...
+
+    @abstractmethod
+    async def record_marc(self, record_id: int) -> MarcView:
+        """The record's MARC fields, read-only (the record screen's MARC
+        view): as imported when ``Record.has_marc``, else the MARC its own
+        fields make. Raises ``NotFound``, ``ServiceUnavailable``."""
+        ...
+
+
+class AccountService(ABC):
+    """The accounts: logging in, the patron's account, the staff's desk,
+    mail and maintenance."""
+
+    # -------------------------------------------------------- optional abilities
+
+    # -------------------------------------------------------- optional abilities
+
+    mail_queue: ClassVar[bool] = False
+    """Whether the outbox is also a delivery queue (``mail_due``,
+    ``mail_sent``, ``mail_failed``, ``forget_mail``: the server's
+    ``mailer.MailQueue``), which the server then delivers over SMTP and clears
+    of old mail. ``MemoryService`` has one; a remote adapter's mail is its
+    server's."""
+
+    async def ready(self) -> bool:
+        """Whether the adapter can serve now (the server's ``/health``). Always,
+        unless it needs something that can be away (the engine: its
+        database). Never raises."""
+        return True
 
     # --------------------------------------------------------------------- auth
 
@@ -313,3 +338,8 @@ class LibraryService(ABC):
         the day's due-date reminders (R13); returns the expired holds. Adapters
         also do both on their own as time passes."""
         ...
+
+
+class LibraryService(CatalogueService, AccountService):
+    """Both parts of the contract; each adapter inherits it (the engine,
+    the remote adapter, the combined service)."""

@@ -268,7 +268,9 @@ def copy_offer(
     hold shelf; ``held`` whether an active requested/ready reservation holds it.
     """
     status = copy.status
-    if collection is not None and collection.reading_room and status != CopyStatus.LOST:
+    if status == CopyStatus.NOT_FOR_LOAN or (
+        collection is not None and collection.reading_room and status != CopyStatus.LOST
+    ):
         return CopyOffer(kind=OfferKind.READING_ROOM)
     if status == CopyStatus.AVAILABLE and not held and queue_length == 0:
         return CopyOffer(kind=OfferKind.ORDER)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from xml.sax import SAXException
+
+import sqlalchemy as sa
+
 from services import messages, rules
 from services.engine.base import SqlBase
 from services.engine.tx import Tx
 from services.errors import InvalidInput, NotFound, Refused
+from services.marc.view import from_marcxml, marc_view, record_as_marc
 from services.models import (
     CopyStatus,
     CopyView,
@@ -15,6 +20,7 @@ from services.models import (
     FreeRequestView,
     HistoryEntry,
     Library,
+    MarcView,
     LoanView,
     Message,
     MessageKind,
@@ -82,6 +88,22 @@ class PatronPart(SqlBase):
             if record is None:
                 raise NotFound()
             return record
+
+        return await self._call(work)
+
+    async def record_marc(self, record_id: int) -> MarcView:
+        def work(tx: Tx) -> MarcView:
+            record = tx.record(record_id)
+            if record is None:
+                raise NotFound()
+            stored = tx.scalar(sa.select(s.record_marc.c.marcxml)
+                               .where(s.record_marc.c.record_id == record_id))
+            if stored is not None:
+                try:
+                    return marc_view(from_marcxml(stored))
+                except (ValueError, SAXException):  # unreadable: as its fields make it
+                    pass
+            return marc_view(record_as_marc(record))
 
         return await self._call(work)
 

@@ -285,7 +285,8 @@ class StaffPart(SqlBase):
                 raise Refused(rules.blocked_overdue())
             library = tx.libraries[copy.library_id]
             collection = library.collection(copy.collection)
-            if collection is not None and collection.reading_room:
+            in_library = copy.status == CopyStatus.NOT_FOR_LOAN
+            if in_library or (collection is not None and collection.reading_room):
                 raise Refused(rules.reading_room())
             holder = tx.holder(copy.barcode)
             if holder is not None and holder.patron_id != patron_id:

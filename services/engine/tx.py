@@ -32,6 +32,7 @@ from services.models import (
     FreeRequestView,
     HistoryEntry,
     Library,
+    Link,
     Loan,
     LoanView,
     Message,
@@ -112,21 +113,28 @@ class Tx:
         ids = list(dict.fromkeys(ids))
         if not ids:
             return {}
-        authors: dict[int, list[str]] = {}
-        for record_id, name in self.db.execute(
-                sa.select(s.record_authors.c.record_id, s.record_authors.c.name)
-                .where(s.record_authors.c.record_id.in_(ids))
-                .order_by(s.record_authors.c.record_id, s.record_authors.c.position)):
-            authors.setdefault(record_id, []).append(name)
-        subjects: dict[int, list[str]] = {}
-        for record_id, subject in self.db.execute(
-                sa.select(s.record_subjects.c.record_id, s.record_subjects.c.subject)
-                .where(s.record_subjects.c.record_id.in_(ids))
-                .order_by(s.record_subjects.c.record_id, s.record_subjects.c.position)):
-            subjects.setdefault(record_id, []).append(subject)
+        def lines(table: sa.Table, *columns: str) -> dict[int, list[Any]]:
+            found: dict[int, list[Any]] = {}
+            for row in self.db.execute(
+                    sa.select(table.c.record_id, *(table.c[c] for c in columns))
+                    .where(table.c.record_id.in_(ids))
+                    .order_by(table.c.record_id, table.c.position)):
+                found.setdefault(row[0], []).append(row[1] if len(columns) == 1 else row[1:])
+            return found
+
+        authors = lines(s.record_authors, "name")
+        subjects = lines(s.record_subjects, "subject")
+        series = lines(s.record_series, "series")
+        notes = lines(s.record_notes, "note")
+        links = {record_id: [Link(url=url, label=label) for url, label in pairs]
+                 for record_id, pairs in lines(s.record_links, "url", "label").items()}
+        marc = set(self.db.scalars(sa.select(s.record_marc.c.record_id)
+                                   .where(s.record_marc.c.record_id.in_(ids))))
         found = {
-            row["id"]: rows.record_from(row, authors.get(row["id"], []),
-                                        subjects.get(row["id"], []))
+            row["id"]: rows.record_from(
+                row, authors.get(row["id"], []), subjects.get(row["id"], []),
+                series.get(row["id"], []), notes.get(row["id"], []), links.get(row["id"], []),
+                row["id"] in marc)
             for row in self.rows(sa.select(s.records).where(s.records.c.id.in_(ids)))
         }
         self._records.update(found)

@@ -264,6 +264,7 @@ CATALOGUE = (
     get("search", "/search", query=SearchQuery),
     get("record", "/records/{record_id}", 404),
     get("copies", "/records/{record_id}/copies", 404, query=CopiesQuery),
+    get("record_marc", "/records/{record_id}/marc", 404),
 )
 
 AUTH = (

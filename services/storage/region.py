@@ -82,6 +82,10 @@ def fill_region(
                    (a for r in region.records for a in rows.author_rows(r)))
         insert_all(db, schema.record_subjects,
                    (s for r in region.records for s in rows.subject_rows(r)))
+        for table, lines in ((schema.record_series, rows.series_rows),
+                             (schema.record_notes, rows.note_rows),
+                             (schema.record_links, rows.link_rows)):
+            insert_all(db, table, (line for r in region.records for line in lines(r)))
         search.index_records(db, region.records)
         insert_all(db, schema.copies, map(rows.copy_row, region.copies))
         insert_all(db, schema.accounts, map(rows.account_row, accounts))

@@ -25,6 +25,7 @@ from services.models import (
     FreeRequestState,
     Library,
     LibraryRules,
+    Link,
     Loan,
     MaterialType,
     Message,
@@ -84,7 +85,8 @@ def record_row(record: Record) -> dict[str, Any]:
         "id": record.id, "title": record.title, "year": record.year,
         "publisher": record.publisher, "isbn": record.isbn, "language": record.language,
         "material_type": record.material_type.value, "description": record.description,
-        "source": record.source,
+        "source": record.source, "responsibility": record.responsibility,
+        "edition": record.edition, "physical": record.physical, "contents": record.contents,
     }
 
 
@@ -98,12 +100,32 @@ def subject_rows(record: Record) -> list[dict[str, Any]]:
             for i, subject in enumerate(record.subjects)]
 
 
-def record_from(row: Row, authors: list[str], subjects: list[str]) -> Record:
+def series_rows(record: Record) -> list[dict[str, Any]]:
+    return [{"record_id": record.id, "position": i, "series": series}
+            for i, series in enumerate(record.series)]
+
+
+def note_rows(record: Record) -> list[dict[str, Any]]:
+    return [{"record_id": record.id, "position": i, "note": note}
+            for i, note in enumerate(record.notes)]
+
+
+def link_rows(record: Record) -> list[dict[str, Any]]:
+    return [{"record_id": record.id, "position": i, "url": link.url, "label": link.label}
+            for i, link in enumerate(record.links)]
+
+
+def record_from(row: Row, authors: list[str], subjects: list[str], series: list[str] = [],
+                notes: list[str] = [], links: list[Link] = [], has_marc: bool = False,
+                ) -> Record:
     return Record.model_construct(
         id=row["id"], title=row["title"], authors=authors, year=row["year"],
         publisher=row["publisher"], isbn=row["isbn"], language=row["language"],
         subjects=subjects, material_type=MaterialType(row["material_type"]),
         description=row["description"], source=row["source"],
+        responsibility=row["responsibility"], edition=row["edition"],
+        physical=row["physical"], series=series, notes=notes, contents=row["contents"],
+        links=links, has_marc=has_marc,
     )
 
 

@@ -137,7 +137,16 @@ records = Table(
     Column("material_type", String(32), nullable=False),
     Column("description", Text, nullable=False, server_default=""),
     Column("source", Text, nullable=False, server_default=""),
+    Column("responsibility", Text, nullable=False, server_default=""),
+    Column("edition", Text, nullable=False, server_default=""),
+    Column("physical", Text, nullable=False, server_default=""),
+    Column("contents", Text, nullable=False, server_default=""),
+    Column("control_number", String(64),
+           comment="An imported record's MARC 001 (with control_source, its 003): "
+                   "its identity for a later import. Empty for the region's own."),
+    Column("control_source", String(64), nullable=False, server_default=""),
     Index(None, "material_type"),
+    Index("records_control", "control_number", "control_source", unique=True),
 )
 
 record_authors = Table(
@@ -153,6 +162,36 @@ record_subjects = Table(
     Column("position", Integer, primary_key=True),
     Column("subject", Text, nullable=False),
 )
+
+record_series = Table(
+    "record_series", metadata,
+    Column("record_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("series", Text, nullable=False),
+)
+
+record_notes = Table(
+    "record_notes", metadata,
+    Column("record_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("note", Text, nullable=False),
+)
+
+record_links = Table(
+    "record_links", metadata,
+    Column("record_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("label", Text, nullable=False, server_default=""),
+)
+
+record_marc = Table(
+    "record_marc", metadata,
+    Column("record_id", Integer, ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+    Column("marcxml", Text, nullable=False,
+           comment="The record as it was imported, as MARCXML (the MARC view)."),
+)
+"""An imported record's MARC, as it came (Koha keeps it so too)."""
 
 copies = Table(
     "copies", metadata,

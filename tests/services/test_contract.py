@@ -178,6 +178,22 @@ async def test_unknown_record_is_not_found(service: LibraryService) -> None:
         await service.record(9999)
     with pytest.raises(NotFound):
         await service.copies(9999)
+    with pytest.raises(NotFound):
+        await service.record_marc(9999)
+
+
+async def test_a_record_of_the_region_has_a_marc_view_made_of_its_fields(
+    service: LibraryService,
+) -> None:
+    record = await service.record(4)
+    marc = await service.record_marc(4)
+    fields = {field.tag: field for field in marc.fields}
+    assert not record.has_marc
+    assert marc.leader[6:8] == "ab", "an article: a component part"
+    assert fields["001"].data == "4"
+    assert fields["245"].subfields[0] == ("a", "Ēnu spēles")
+    assert fields["773"].subfields == [("t", record.source)]
+    assert fields["100"].subfields == [("a", record.authors[0])]
 
 
 async def test_copies_are_paged_and_ordered(service: LibraryService) -> None:

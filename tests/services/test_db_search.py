@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
 from services.clock import RIGA
 from services.demo import build_region
@@ -23,7 +24,7 @@ from services.engine.hashing import CHEAP_HASHER
 from services.models import CopyStatus, MaterialType, Page, Record, SearchHit, SearchQuery
 from services.region import RegionData
 from services.storage import Database, fill_region, open_database
-from services.storage.database import head_revision, migrate
+from services.storage.database import alembic_config, head_revision, migrate
 from services.storage.search import facets, query_words, record_words, search
 from tests.services.postgres import fresh_database
 
@@ -251,7 +252,10 @@ def _reindexed_by_migration(target: str, region: RegionData) -> None:
     database = open_database(target)
     try:
         fill_region(database, region, CHEAP_HASHER)
-        with database.engine.begin() as connection:
+        with database.engine.begin() as connection:  # back to 0003: 0004 has no downgrade
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0004")
             connection.exec_driver_sql("DROP TABLE record_search")
             connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0003'")
         migrate(database.engine, target)

@@ -43,7 +43,8 @@ OLD = Path(__file__).parent / "data" / "mana-0e720eb.db"
 """A file of Mana 0.1 (schema user_version 1), as its server left it."""
 
 TABLES = {"region_info", "libraries", "collections", "records", "record_authors",
-          "record_subjects", "copies", "accounts", "loans", "reservations", "free_requests",
+          "record_subjects", "record_series", "record_notes", "record_links",
+          "record_marc", "copies", "accounts", "loans", "reservations", "free_requests",
           "messages", "sessions", "server_meta", "idempotency", "record_search",
           "alembic_version"}
 """The tables of the schema, on both dialects."""
