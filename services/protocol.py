@@ -77,7 +77,8 @@ class CatalogueService(ABC):
 
         Words match the beginning of any word of the title, authors, subjects,
         publisher, source or ISBN, ignoring case and diacritics. Records whose
-        title matches come first. With ``query.counts``, the page says what
+        title matches come first; within each group, the shorter titles
+        (the closer to the words typed). With ``query.counts``, the page says what
         each library, material type and language holds of the match
         (``SearchCounts``). Raises ``ServiceUnavailable``.
         """

@@ -21,9 +21,11 @@ only stores the words and finds those starting with a query word.
   lexemes with ``:*`` (a prefix), passed as one bound parameter.
 
 A query word matches the beginning of a word; every query word must match
-(AND); records whose title matches one of them come first, then the rest,
-each in id order. Each group is read in id order straight from the match
-(``LIMIT``/``OFFSET``, no sort of the whole match on SQLite); the filters are
+(AND); records whose title matches one of them come first, then the rest.
+Within each group the shorter titles come first, then the lower ids (the
+relevance order); a group of more than ``RANKED_MAX`` matches is read in id
+order straight from the match (``LIMIT``/``OFFSET``, no sort of a huge
+match). The filters are
 ``EXISTS`` lookups on the indexes of ``copies``, ``reservations`` and
 ``collections``, evaluated for the matched records only. An empty text lists
 every (filtered) record: from ``copies`` by library when there is a library
@@ -283,9 +285,25 @@ def _count(connection: Connection, select: sa.Select) -> int:
         sa.select(sa.func.count()).select_from(select.subquery())).scalar_one()
 
 
+RANKED_MAX = 20_000
+"""The largest group of matches put in relevance order; a larger one (a
+word as common as "a") is read in id order, straight from the index, since
+sorting it would cost every patron who types it."""
+
+
 def _page(connection: Connection, select: sa.Select, rid: sa.ColumnElement[int],
-          offset: int, limit: int) -> list[int]:
-    return list(connection.execute(select.order_by(rid).offset(offset).limit(limit)).scalars())
+          offset: int, limit: int, ranked: bool = False) -> list[int]:
+    """``limit`` ids of ``select`` from ``offset``: in id order, or, when
+    ``ranked``, the shorter titles first (the closest to the words typed:
+    "Zirgs" before "Zirgs un viņa draugi"), then by id."""
+    if ranked:
+        found = select.subquery()
+        records = schema.records
+        select = (sa.select(found.c[0]).join(records, records.c.id == found.c[0])
+                  .order_by(sa.func.length(records.c.title), records.c.id))
+    else:
+        select = select.order_by(rid)
+    return list(connection.execute(select.offset(offset).limit(limit)).scalars())
 
 
 def search(connection: Connection, query: SearchQuery) -> tuple[list[int], int]:
@@ -305,13 +323,15 @@ def search(connection: Connection, query: SearchQuery) -> tuple[list[int], int]:
     rest, rid_rest = match.select(False)
     rest = rest.where(*_filters(query, rid_rest))
     first = _count(connection, titled)
-    total = first + _count(connection, rest)
+    second = _count(connection, rest)
+    total = first + second
     page: list[int] = []
     if query.offset < first:
-        page = _page(connection, titled, rid, query.offset, query.limit)
+        page = _page(connection, titled, rid, query.offset, query.limit, first <= RANKED_MAX)
     if len(page) < query.limit and query.offset + len(page) < total:
         skip = max(0, query.offset - first)
-        page += _page(connection, rest, rid_rest, skip, query.limit - len(page))
+        page += _page(connection, rest, rid_rest, skip, query.limit - len(page),
+                      second <= RANKED_MAX)
     return page, total
 
 

@@ -215,7 +215,7 @@ async def test_titles_that_look_like_markup_show_as_written(clock):
         await type_text(pilot, "dzejoli")
         await settle(pilot)
         rows = table_rows(app.screen.query_one(RecordTable))
-        assert ["[Dzejoļi]", "[b]Autors[/b]"] == rows[0][:2]
+        assert ["[Dzejoļi]", "[b]Autors[/b]"] in [row[:2] for row in rows]
         await pilot.press("ctrl+u")
         await settle(pilot)
         for record_id, title in zip(ids, (*INJECTED, "Virsraksts]0;hacked beigas")):

@@ -25,7 +25,7 @@ from services.models import CopyStatus, MaterialType, Page, Record, SearchHit, S
 from services.region import RegionData
 from services.storage import Database, fill_region, open_database
 from services.storage.database import alembic_config, head_revision, migrate
-from services.storage.search import facets, query_words, record_words, search
+from services.storage.search import RANKED_MAX, facets, query_words, record_words, search
 from tests.services.postgres import fresh_database
 
 TODAY = date(2026, 12, 4)
@@ -43,6 +43,7 @@ class Reference:
     def __init__(self, records: list[Record], region: RegionData | None = None) -> None:
         self.records = sorted(records, key=lambda r: r.id)
         self.words = {r.id: record_words(r) for r in self.records}
+        self.by_id = {r.id: r for r in self.records}
         self.region = region
         if region is not None:
             reading = {(lib.id, c.code) for lib in region.libraries
@@ -65,7 +66,15 @@ class Reference:
                 continue
             in_title = any(w.startswith(q) for q in qwords for w in title)
             (titled if in_title else rest).append(record.id)
-        return titled + rest
+        if not qwords:  # the whole catalogue (filtered): by id
+            return rest
+        return self._ranked(titled) + self._ranked(rest)
+
+    def _ranked(self, group: list[int]) -> list[int]:
+        """Shorter titles first, then by id; a huge group in id order."""
+        if len(group) > RANKED_MAX:
+            return group
+        return sorted(group, key=lambda i: (len(self.by_id[i].title), i))
 
     def _kept(self, record: Record, query: SearchQuery) -> bool:
         if query.material_type is not None and record.material_type != query.material_type:
@@ -173,6 +182,27 @@ def test_the_answers_are_not_trivially_empty(database: Database, region: RegionD
     ids, total = _found(database, SearchQuery(text="ka", limit=200))
     assert total > 20 and ids != sorted(ids)  # title matches ahead of the others
     assert _found(database, SearchQuery(text=""))[1] == len(region.records)
+
+
+def test_within_each_group_the_closest_title_comes_first(
+    database: Database, region: RegionData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Of the titles starting a word with "ka", the shortest come first (the
+    closest to what was typed), then the records that match elsewhere; a
+    group too large to sort (a common prefix) comes in id order."""
+    records = {r.id: r for r in region.records}
+    ids, _ = _found(database, SearchQuery(text="ka", limit=200))
+    titled = [i for i in ids if any(w.startswith("ka") for w in record_words(records[i])[0])]
+    assert ids[:len(titled)] == titled, "the title matches first"
+    lengths = [len(records[i].title) for i in titled]
+    assert len(set(lengths)) > 1 and lengths == sorted(lengths)
+    assert titled != sorted(titled), "not merely the id order"
+
+    import services.storage.search as storage_search
+
+    monkeypatch.setattr(storage_search, "RANKED_MAX", 3)
+    ids, _ = _found(database, SearchQuery(text="ka", limit=200))
+    assert ids[:len(titled)] == sorted(titled)
 
 
 async def test_pages_past_the_end_are_empty_with_the_total(
