@@ -1,7 +1,10 @@
 """Benchmark: ``mana serve`` under 50 kiosk terminals, and search at 1,000,000 records.
 
 Run: ``uv run python bench/server.py [--duration S] [--terminals N] [--pace S]
-[--records N] [--queries N] [--postgresql URL] [--servers N]``.
+[--records N] [--copies-per-record N] [--patrons N] [--queries N]
+[--postgresql URL] [--servers N]``; a country's union catalogue:
+``--part 2 --postgresql postgresql://root@127.0.0.1/postgres --records 1000000
+--copies-per-record 3 --patrons 200000``.
 
 With ``--postgresql URL`` (a PostgreSQL server, e.g.
 ``postgresql://root@127.0.0.1/postgres``, where the bench may create and
@@ -28,13 +31,23 @@ saturated`` (no pause: bound by the argon2id password checks). Each is followed 
 ``GET /api/v1/health``, the ceiling of that server. Printed: requests per
 second, and p50/p99 per kind of request and for reads and writes.
 
-Part 2 — a server filled with ``--demo-records`` records (1,000,000): the
-time it took to fill, then the time a server takes from its start to its
-first answer on that database and its RSS (nothing of the region is loaded),
-then search one query at a time: median and p99 per kind of query (common
-and rare words, two words, prefixes, a miss), each also with the library
-and "available now" filters, next to ``/health`` asked the same way (the
-floor of one request).
+Part 2 — a database filled with ``--records`` records (1,000,000), about
+``--copies-per-record`` copies each and ``--patrons`` generated patrons who
+borrow and reserve some of them, streamed in parts by this process
+(``services.demo.stream_region`` into ``fill_region_streaming``: the region
+is never held in memory): the time and rate of the fill, then the time a
+server takes from its start to its first answer on that database and its
+RSS (nothing of the region is loaded), then search one query at a time:
+median and p99 per kind of query (common and rare words, two words,
+prefixes, a miss), each also with the library and "available now" filters,
+next to ``/health`` asked the same way (the floor of one request); with
+patrons, the desk at that size: a patron's login and loans, and a
+librarian's patron search (``find_patrons``) by card number, its beginning,
+username and name. The RSS is printed again after all that. Every account
+of the filled region (the demo's too) has its password hashed with the
+cheap argon2id parameters the tests use (``CHEAP_HASHER``), not the
+server's: a login here measures the server, not argon2 (about 0.2 s of CPU
+more per login with the server's parameters).
 """
 
 from __future__ import annotations
@@ -60,7 +73,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.demo import build_region  # noqa: E402
+from services.demo import build_region, generated_patron, stream_region  # noqa: E402
 from services.demo_data import DEMO_PASSWORD, READERS  # noqa: E402
 from services.text import words  # noqa: E402
 
@@ -311,7 +324,15 @@ def fresh_postgresql(admin_url: str, name: str) -> str:
         db.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         db.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return url.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+    return postgresql_url(admin_url, name)
+
+
+def postgresql_url(admin_url: str, name: str) -> str:
+    """The URL of database ``name`` on the server of ``admin_url``."""
+    import sqlalchemy as sa
+
+    url = sa.make_url(admin_url).set(database=name)
+    return url.render_as_string(hide_password=False)
 
 
 async def part_one(args: argparse.Namespace, folder: Path, cpus: tuple[int | None, int | None]) -> None:
@@ -374,13 +395,51 @@ def search_queries(counts: Counter[str], titles: list[list[str]], n: int,
     }
 
 
+def fill(args: argparse.Namespace, database: Path | str) -> str:
+    """Stream the large demo region into ``database``; what it took, as a sentence."""
+    from services.engine.hashing import CHEAP_HASHER
+    from services.storage import open_database
+    from services.storage.region import fill_region_streaming
+
+    counts: Counter[str] = Counter()
+    opened = open_database(str(database))
+    started = time.perf_counter()
+    parts = stream_region(date.today(), args.records, copies_per_record=args.copies_per_record,
+                          patrons=args.patrons)
+    try:
+        for part in fill_region_streaming(opened, parts, CHEAP_HASHER, source="demo"):
+            before = counts["records"]
+            for name in ("records", "copies", "accounts", "loans", "reservations"):
+                counts[name] += len(getattr(part, name))
+            if counts["records"] // 100_000 > before // 100_000:
+                print(f"  … {counts['records']:,} records in "
+                      f"{time.perf_counter() - started:.0f} s", flush=True)
+    finally:
+        opened.close()
+    took = time.perf_counter() - started
+    rows = sum(counts.values())
+    return (f"filled {counts['records']:,} records, {counts['copies']:,} copies, "
+            f"{counts['accounts']:,} accounts, {counts['loans']:,} loans and "
+            f"{counts['reservations']:,} reservations in {took:.0f} s "
+            f"({counts['records'] / took:,.0f} records/s, {rows / took:,.0f} of those rows/s, "
+            f"search rows and name words aside; passwords hashed with CHEAP_HASHER)")
+
+
 async def part_two(args: argparse.Namespace, folder: Path, cpus: tuple[int | None, int | None]) -> None:
-    database = (fresh_postgresql(args.postgresql, "mana_bench_million") if args.postgresql
-                else folder / "million.db")
-    filling = start_server(database, "--demo", "--demo-records", str(args.records),
-                           cpu=cpus[0], log=folder / "million-fill.log")
-    fill = filling.said(r"region \(\d+ records\) in ([\d.]+) s")
-    filling.stop()
+    name = args.reuse_database or args.keep_database
+    where = "PostgreSQL" if args.postgresql else "SQLite"
+    database: Path | str
+    if args.reuse_database:
+        database = (postgresql_url(args.postgresql, name) if args.postgresql else Path(name))
+        print(f"\nPart 2 on {where}: reusing {name}, filled before", flush=True)
+    else:
+        if args.postgresql:
+            database = fresh_postgresql(args.postgresql, name or "mana_bench_million")
+        else:
+            database = Path(name) if name else folder / "million.db"
+            database.unlink(missing_ok=True)
+        print(f"\nPart 2 on {where}: filling {args.records:,} records …", flush=True)
+        print(f"  {fill(args, database)}", flush=True)
     started = time.monotonic()
     server = start_server(database, cpu=cpus[0], log=folder / "million.log")
     conn = await Connection(server.port).open()
@@ -388,10 +447,8 @@ async def part_two(args: argparse.Namespace, folder: Path, cpus: tuple[int | Non
     ready = time.monotonic() - started
     conn.close()
     try:
-        print(f"\nPart 2: search on {args.records:,} records "
-              f"({'PostgreSQL' if args.postgresql else 'SQLite'}; filled in {fill} s; "
-              f"a server's start to first answer {ready:.1f} s, "
-              f"RSS {rss_mib(server.process.pid):,.0f} MiB)")
+        print(f"  search on {args.records:,} records: a server's start to first answer "
+              f"{ready:.1f} s, RSS {rss_mib(server.process.pid):,.0f} MiB", flush=True)
         _, titles, counts = vocabulary_of_demo()
         kinds = search_queries(counts, titles, args.queries, random.Random(7))
         conn = await Connection(server.port).open()
@@ -412,19 +469,87 @@ async def part_two(args: argparse.Namespace, folder: Path, cpus: tuple[int | Non
                 every += times
                 name = kind + (", filtered" if extra else "")
                 print(f"  {name:<32}{len(times):>5}{ms(times, 0.5):>11.1f}"
-                      f"{ms(times, 0.99):>9.1f}{statistics.median(totals):>15,.0f}")
+                      f"{ms(times, 0.99):>9.1f}{statistics.median(totals):>15,.0f}", flush=True)
         print(f"  {'all queries':<32}{len(every):>5}{ms(every, 0.5):>11.1f}"
               f"{ms(every, 0.99):>9.1f}")
-        floor = []
-        for _ in range(200):
-            t = time.perf_counter()
-            await conn.request("GET", f"{API}/health")
-            floor.append(time.perf_counter() - t)
+        floor = await health_floor(conn)
         print(f"  {'health (floor)':<32}{len(floor):>5}{ms(floor, 0.5):>11.1f}"
               f"{ms(floor, 0.99):>9.1f}")
+        if args.patrons:
+            await desk(conn, args)
         conn.close()
+        print(f"  RSS after all that: {rss_mib(server.process.pid):,.0f} MiB")
     finally:
         server.stop()
+        if args.postgresql and not name:
+            drop_postgresql(args.postgresql, "mana_bench_million")
+
+
+async def health_floor(conn: Connection) -> list[float]:
+    floor = []
+    for _ in range(200):
+        t = time.perf_counter()
+        await conn.request("GET", f"{API}/health")
+        floor.append(time.perf_counter() - t)
+    return floor
+
+
+async def desk(conn: Connection, args: argparse.Namespace) -> None:
+    """A patron's visit and the librarian's patron search, at the region's size."""
+    rng = random.Random(11)
+    n = args.queries
+    times: dict[str, list[float]] = defaultdict(list)
+    hits: dict[str, list[int]] = defaultdict(list)
+
+    async def ask(kind: str, method: str, path: str, **kwargs: object) -> object:
+        t = time.perf_counter()
+        status, body = await conn.request(method, path, **kwargs)  # type: ignore[arg-type]
+        times[kind].append(time.perf_counter() - t)
+        if status >= 300:
+            raise SystemExit(f"{method} {path}: {status} {body[:200]!r}")
+        return json.loads(body) if body else None
+
+    for _ in range(n):
+        who = generated_patron(1 + rng.randrange(args.patrons), rng)
+        form = {"identifier": who.username, "password": DEMO_PASSWORD}
+        token = (await ask("patron: login", "POST", f"{API}/login", body=form))["token"]
+        loans = await ask("patron: loans", "GET", f"{API}/account/loans", token=token)
+        hits["patron: loans"].append(len(loans))  # type: ignore[arg-type]
+        await ask("patron: logout", "POST", f"{API}/logout", token=token)
+    form = {"identifier": "staff-aizk", "password": DEMO_PASSWORD}
+    token = (await ask("staff: login", "POST", f"{API}/login", body=form))["token"]
+    names = [generated_patron(k, random.Random(k)).name.split() for k in range(1, 200)]
+    kinds = {
+        "card number (whole)": lambda: f"2{1 + rng.randrange(args.patrons):09d}",
+        "card number (first 7)": lambda: f"2{1 + rng.randrange(args.patrons):09d}"[:7],
+        "username": lambda: f"lasitajs{1 + rng.randrange(args.patrons):06d}",
+        "given name and surname": lambda: " ".join(rng.choice(names)),
+        "surname": lambda: rng.choice(names)[1],
+        "surname, 3 letters": lambda: rng.choice(names)[1][:3],
+        "miss": lambda: f"Zqx{rng.randrange(10**6)}",
+    }
+    for kind, text in kinds.items():
+        for _ in range(n):
+            found = await ask(f"find_patrons: {kind}", "GET",
+                              f"{API}/staff/patrons?text={urllib.parse.quote(text())}",
+                              token=token)
+            hits[f"find_patrons: {kind}"].append(len(found))  # type: ignore[arg-type]
+    print(f"\n  the desk on {args.patrons:,} generated patrons (CHEAP_HASHER passwords)")
+    print(f"  {'kind':<40}{'n':>5}{'median ms':>11}{'p99 ms':>9}{'answers (median)':>18}")
+    for kind, values in times.items():
+        found = f"{statistics.median(hits[kind]):>18,.0f}" if hits[kind] else ""
+        print(f"  {kind:<40}{len(values):>5}{ms(values, 0.5):>11.1f}{ms(values, 0.99):>9.1f}"
+              f"{found}")
+
+
+def drop_postgresql(admin_url: str, name: str) -> None:
+    import sqlalchemy as sa
+
+    url = sa.make_url(admin_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as db:
+        db.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def rss_mib(pid: int) -> float:
@@ -441,6 +566,12 @@ def main() -> None:
     parser.add_argument("--pace", type=float, default=1.0,
                         help="mean seconds between a terminal's requests in the paced run")
     parser.add_argument("--records", type=int, default=1_000_000, help="part 2's catalog size")
+    parser.add_argument("--copies-per-record", type=float, metavar="N",
+                        help="part 2: copies per generated record on average "
+                        "(else 1.3, the demo's)")
+    parser.add_argument("--patrons", type=int, default=0,
+                        help="part 2: generated patrons, who borrow and reserve (and the desk's "
+                        "figures at that size)")
     parser.add_argument("--part", choices=("1", "2", "all"), default="all")
     parser.add_argument("--queries", type=int, default=100, help="per kind of query (part 2)")
     parser.add_argument("--postgresql", metavar="URL",
@@ -449,6 +580,12 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=1,
                         help="part 1 also against this many servers on one database "
                         "(with --postgresql)")
+    parser.add_argument("--keep-database", metavar="NAME",
+                        help="part 2: fill this database (PostgreSQL) or file (SQLite) and "
+                        "keep it for --reuse-database")
+    parser.add_argument("--reuse-database", metavar="NAME",
+                        help="part 2: search a database kept by --keep-database, without "
+                        "filling (the figures of the fill are not printed)")
     args = parser.parse_args()
     cpus: tuple[int | None, int | None] = (None, None)
     if len(os.sched_getaffinity(0)) >= 2:

@@ -3,6 +3,8 @@
 The copy list is moved through with the arrow keys; Enter acts on what the
 service offers for that copy (R3): order, join the queue, a reading-room note
 or the library's contacts. "S" adds the record to the patron's list (R4).
+"M" opens the record's MARC view (``screens.dialogs.marc``). From 160
+columns on, the description sits beside the copies and takes the full height.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
+from textual.css.scalar import Scalar
 from textual.widgets import DataTable, Static
 
 from screens.base import ManaScreen, loader
@@ -35,6 +38,7 @@ texts(
         "record.added": ("Pievienots sarakstam (F4).", "Added to the list (F4)."),
         "record.removed": ("Izņemts no saraksta.", "Removed from the list."),
         "record.in_list": ("Sarakstā", "In the list"),
+        "record.key.marc": ("MARC skats", "MARC view"),
     }
 )
 
@@ -44,10 +48,14 @@ COPIES_PAGE = 50
 class RecordScreen(ManaScreen):
     """The full description and the copies of one record."""
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]
+    """From 160 columns on, the description beside the copies (tui/app.tcss)."""
+
     BINDINGS = [
         Binding("escape", "back", "key.back", key_display="Esc"),
         Binding("s", "add_to_list", "record.key.add"),
         Binding("s", "remove_from_list", "record.key.remove"),
+        Binding("m", "marc", "record.key.marc"),
         Binding("pagedown", "next_copies", "page.next", key_display="PgDn", priority=True),
         Binding("pageup", "previous_copies", "page.previous", key_display="PgUp", priority=True),
     ]
@@ -62,12 +70,14 @@ class RecordScreen(ManaScreen):
 
     def compose(self) -> ComposeResult:
         yield TopBar()
-        yield RecordView(id="record")
-        with Horizontal(id="copies-head"):
-            yield Tr("record.copies", upper=True, id="copies-title")
-            yield Tr("", id="in-list")
-            yield Static(id="copies-range")
-        yield CopyTable(id="copies")
+        with Vertical(id="record-body"):
+            yield RecordView(id="record")
+            with Vertical(id="copies-pane"):
+                with Horizontal(id="copies-head"):
+                    yield Tr("record.copies", upper=True, id="copies-title")
+                    yield Tr("", id="in-list")
+                    yield Static(id="copies-range")
+                yield CopyTable(id="copies")
         yield KeyLine()
 
     def on_mount(self) -> None:
@@ -124,6 +134,7 @@ class RecordScreen(ManaScreen):
         table.show_copies(page.items, self.language, self._short_names(), keep_cursor=keep_cursor)
         self._show_copies_head()
         self.refresh_bindings()
+        self._share_room()
 
     @load_copies.failed
     def _copies_failed(self, error: BaseException) -> None:
@@ -133,6 +144,23 @@ class RecordScreen(ManaScreen):
     def _copies_again(self) -> None:
         """Offline retry: the page of copies that failed, keeping the cursor."""
         self.load_copies(self._copies_offset, keep_cursor=True)
+
+    def _share_room(self) -> None:
+        """One above the other, the description may take what the copies
+        leave over (at least its usual 45% of the height): a long record with
+        few copies is read without scrolling. Beside each other (``-wide``),
+        it has the full height already."""
+        view = self.query_one(RecordView)
+        height: int | None = None
+        if not self.has_class("-wide"):
+            room = self.query_one("#record-body").size.height
+            copies = self.query_one(CopyTable).row_count + 2  # the heading and the column names
+            height = max(room * 45 // 100, room - copies)
+        if view.styles.max_height != (None if height is None else Scalar.parse(str(height))):
+            view.styles.max_height = height
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._share_room)
 
     def _short_names(self) -> dict[str, str]:
         return {library_id: lib.short_name for library_id, lib in self.libraries.items()}
@@ -154,6 +182,13 @@ class RecordScreen(ManaScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_marc(self) -> None:
+        """The record's MARC fields, read-only (M again or Esc closes them)."""
+        from screens.dialogs.marc import MarcDialog
+
+        title = self.record.title if self.record is not None else ""
+        self.app.push_screen(MarcDialog(self.record_id, title))
 
     def action_next_copies(self) -> None:
         page = self.copies_page

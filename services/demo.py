@@ -33,7 +33,9 @@ numbered variations of the real titles are added (see ``services.demo_catalog``)
 from __future__ import annotations
 
 import gc
+import itertools
 import random
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 from services.clock import RIGA
@@ -63,7 +65,7 @@ from services.models import (
     ReservationState,
 )
 from services.region import Account, RegionData
-from services.rules import review_by
+from services.rules import reminder_due, review_by
 
 DEMO_LOGINS: tuple[tuple[str, str, str, str], ...] = (
     (ANNA.username, ANNA.card_number, DEMO_PASSWORD, "clean account: nothing borrowed or ordered"),
@@ -275,9 +277,10 @@ def _ensure_every_status(copies: list[Shelved]) -> None:
     """Each shelf status appears at least once, whatever the seed."""
     present = {copy.status for copy in copies}
     for status in (CopyStatus.IN_TRANSIT, CopyStatus.IN_REPAIR, CopyStatus.PROCESSING,
-                   CopyStatus.LOST):
+                   CopyStatus.LOST, CopyStatus.NOT_FOR_LOAN):
         if status not in present:
-            spare = next(c for c in copies
+            shelf = reversed(copies) if status == CopyStatus.NOT_FOR_LOAN else iter(copies)
+            spare = next(c for c in shelf  # not for loan: far from the records shown first
                          if c.status == CopyStatus.AVAILABLE and not c.reading_room)
             spare.status = status
 
@@ -308,6 +311,17 @@ def build_region(today: date, records: int | None = None, seed: int = 1) -> Regi
     (the real titles and some of their other editions: 320). More adds numbered variations of the
     real titles; fewer than the curated catalog is refused (ValueError).
     """
+    catalog, desk = _curated(today, records, seed)
+    all_records = list(catalog.records)
+    copies = catalog.frozen_copies()
+    if records is not None and records > len(all_records):
+        _add_bulk(catalog, records - len(all_records), today.year, all_records, copies)
+    return _region(desk, all_records, copies)
+
+
+def _curated(today: date, records: int | None, seed: int) -> tuple[Catalog, _Desk]:
+    """The curated catalog with the scenario and its circulation; ValueError
+    when ``records`` is fewer than it holds."""
     rng = random.Random(seed)
     catalog = Catalog(rng)
     catalog.curated()
@@ -319,19 +333,145 @@ def build_region(today: date, records: int | None = None, seed: int = 1) -> Regi
     _scenario(desk)
     _circulate(desk, shelved)
     _ensure_every_status(catalog.copies)
+    return catalog, desk
 
-    all_records = list(catalog.records)
-    copies = catalog.frozen_copies()
-    if records is not None and records > curated:
-        _add_bulk(catalog, records - curated, today.year, all_records, copies)
 
+def _region(desk: _Desk, records: list[Record], copies: list[Copy]) -> RegionData:
     people = (*DEMO_PATRONS, *STAFF, *READERS)
     return RegionData(
         libraries=list(LIBRARIES),
-        records=all_records,
+        records=records,
         copies=copies,
         accounts=[Account(patron=p, password=DEMO_PASSWORD) for p in people],
         loans=desk.loans,
         reservations=desk.reservations,
         free_requests=desk.requests,
     )
+
+
+# ------------------------------------------------------------ a large region
+
+_GIVEN = (
+    ("Jānis", "Andris", "Juris", "Pēteris", "Kārlis", "Edgars", "Mārtiņš", "Roberts",
+     "Oskars", "Valdis", "Ivars", "Gints", "Uldis", "Raivis", "Artūrs", "Normunds"),
+    ("Anna", "Līga", "Inga", "Marta", "Zane", "Laura", "Elīna", "Ilze",
+     "Dace", "Agnese", "Santa", "Baiba", "Evija", "Sanita", "Kristīne", "Ieva"),
+)
+_SURNAMES = (
+    ("Bērziņš", "Kalniņš", "Ozols", "Liepiņš", "Kļaviņš", "Zariņš", "Vanags", "Krastiņš",
+     "Jansons", "Pētersons", "Eglītis", "Balodis", "Lācis", "Siliņš", "Kalējs", "Priedītis"),
+    ("Bērziņa", "Kalniņa", "Ozola", "Liepiņa", "Kļaviņa", "Zariņa", "Vanaga", "Krastiņa",
+     "Jansone", "Pētersone", "Eglīte", "Balode", "Lāce", "Siliņa", "Kalēja", "Priedīte"),
+)
+"""Generated patrons' names, a man's or a woman's (Latvian surnames agree)."""
+
+FIRST_GENERATED_PATRON = 1000
+"""The id of the first generated patron (the curated people end below)."""
+
+
+def generated_patron(n: int, rng: random.Random) -> Patron:
+    """The ``n``-th generated patron (from 1): ``lasitajs000001``, card ``2000000001``."""
+    woman = rng.random() < 0.55
+    given, surnames = _GIVEN[woman], _SURNAMES[woman]
+    username = f"lasitajs{n:06d}"
+    return Patron(
+        id=FIRST_GENERATED_PATRON + n - 1, username=username, card_number=f"2{n:09d}",
+        name=f"{given[rng.randrange(len(given))]} {surnames[rng.randrange(len(surnames))]}",
+        email=f"{username}@example.com", home_library=LIBRARIES[rng.randrange(len(LIBRARIES))].id,
+        language="en" if rng.random() < 0.03 else "lv",
+    )
+
+
+def stream_region(
+    today: date, records: int, *, copies_per_record: float | None = None, patrons: int = 0,
+    seed: int = 1, batch: int = 10_000,
+) -> Iterator[RegionData]:
+    """The demo region with ``records`` records and ``patrons`` more patrons, in parts.
+
+    For regions too large to hold (a country's union catalogue: a million
+    records and three million copies take gigabytes as models). The first
+    part is ``build_region(today, seed=seed)`` (the curated catalog and the
+    demo patrons, as ever); then parts of ``batch`` generated patrons
+    (password ``demo1234``), then parts of ``batch`` numbered variations of
+    the real titles (``Catalog.bulk``, ``copies_per_record`` copies each on
+    average) with their circulation: about 8 % of the copies on loan to
+    generated patrons (a tenth of those with a patron queued; today's due
+    reminders sent already), 0.5 % on the hold shelf. A later part refers
+    only to what came before or in it; only the first names the libraries.
+    ``records`` below the curated catalog is refused (ValueError).
+    """
+    catalog, desk = _curated(today, records, seed)
+    first = _region(desk, list(catalog.records), catalog.frozen_copies())
+    curated = len(first.records)
+    yield first
+    rng = desk.rng
+    for start in range(1, patrons + 1, batch):
+        people = [generated_patron(n, rng) for n in range(start, min(start + batch, patrons + 1))]
+        yield RegionData.model_construct(
+            libraries=[], records=[], copies=[], loans=[], reservations=[], free_requests=[],
+            accounts=[Account(patron=p, password=DEMO_PASSWORD) for p in people])
+    circulation = _BulkDesk(today, rng, patrons, len(desk.loans), len(desk.reservations))
+    generated = catalog.bulk(max(0, records - curated), today.year, copies_per_record)
+    while chunk := list(itertools.islice(generated, batch)):
+        part = RegionData.model_construct(
+            libraries=[], records=[r for r, _ in chunk], copies=[], accounts=[], loans=[],
+            reservations=[], free_requests=[])
+        for _, copies in chunk:
+            part.copies.extend(circulation.shelve(c, part) for c in copies)
+        yield part
+
+
+class _BulkDesk:
+    """The circulation of generated copies among generated patrons."""
+
+    LENT, HELD, QUEUED = 0.08, 0.005, 0.1
+
+    def __init__(self, today: date, rng: random.Random, patrons: int, loans: int,
+                 reservations: int) -> None:
+        self.today, self.rng, self.patrons = today, rng, patrons
+        self.loan_id, self.reservation_id = loans, reservations
+        self.reading_rooms = {(lib.id, c.code) for lib in LIBRARIES for c in lib.collections
+                              if c.reading_room}
+
+    def patron(self) -> int:
+        return FIRST_GENERATED_PATRON + self.rng.randrange(self.patrons)
+
+    def shelve(self, copy: Copy, part: RegionData) -> Copy:
+        """``copy``, lent or held (its loan or reservations added to ``part``) or not."""
+        if (not self.patrons or copy.status != CopyStatus.AVAILABLE
+                or (copy.library_id, copy.collection) in self.reading_rooms):
+            return copy
+        roll = self.rng.random()
+        if roll < self.LENT:
+            rules = _LIBS[copy.library_id].rules
+            due = self.today + timedelta(days=self.rng.randint(-20, rules.loan_days - 1))
+            borrower = self.patron()
+            self.loan_id += 1
+            loan = Loan(
+                id=self.loan_id, patron_id=borrower, barcode=copy.barcode,
+                record_id=copy.record_id, library_id=copy.library_id,
+                checked_out=min(due - timedelta(days=rules.loan_days), self.today), due=due)
+            if reminder_due(loan, rules, self.today):  # as after today's reminders went out
+                loan = loan.model_copy(update={"reminded": due})
+            part.loans.append(loan)
+            if self.rng.random() < self.QUEUED:
+                waiting = self.patron()
+                if waiting != borrower:
+                    self._reserve(part, copy, waiting, ReservationState.QUEUED, position=1)
+            return copy.model_copy(update={"status": CopyStatus.ON_LOAN})
+        if roll < self.LENT + self.HELD:
+            confirmed = self.today - timedelta(days=self.rng.randrange(3))
+            held_until = confirmed + timedelta(days=_LIBS[copy.library_id].rules.pickup_days)
+            self._reserve(part, copy, self.patron(), ReservationState.READY,
+                          confirmed=confirmed, held_until=held_until)
+            return copy.model_copy(update={"status": CopyStatus.ON_HOLD})
+        return copy
+
+    def _reserve(self, part: RegionData, copy: Copy, patron_id: int, state: ReservationState,
+                 **extra: object) -> None:
+        self.reservation_id += 1
+        created = _at(self.today - timedelta(days=self.rng.randint(2, 10)), self.rng.randint(8, 21))
+        part.reservations.append(Reservation(
+            id=self.reservation_id, patron_id=patron_id, barcode=copy.barcode,
+            record_id=copy.record_id, library_id=copy.library_id, state=state, created=created,
+            **extra))

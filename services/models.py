@@ -160,6 +160,9 @@ class LibraryRules(Model):
     """How many active reservations (waiting, ready or queued) a patron may hold here."""
     reminder_days: int = Field(default=3, ge=0, le=30)
     """Days before a due date that the reminder e-mail goes out (R13)."""
+    self_check_in: bool = True
+    """Whether patrons may return books at this library's self-service
+    terminals (those set up for it: ``[kiosk] self_check``)."""
 
 
 class Library(Model):
@@ -548,6 +551,25 @@ class CheckInResult(Model):
     next_reservation: ReservationView | None = None
     """When the copy had a queue: the next reader's reservation, now on the hold shelf."""
     hold_for: Patron | None = None
+    set_aside: bool = False
+    """At a self-service return: someone waits for the copy, so the patron
+    leaves it at the desk (who waits is not said)."""
+
+
+class Abilities(Model):
+    """What an account source offers (``AccountService.abilities``), so the
+    screens show nothing it cannot do."""
+
+    free_requests: bool = True
+    loan_history: bool = True
+    lists: bool = True
+    """E-mailing a list of records (R4)."""
+    password_reset: bool = True
+    staff_desk: bool = True
+    self_check_out: bool = True
+    self_check_in: bool = True
+    """Returns at all; each library says whether its own terminals take
+    them (``LibraryRules.self_check_in``)."""
 
 
 # --------------------------------------------------------------------------

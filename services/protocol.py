@@ -28,6 +28,7 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from services.models import (
+    Abilities,
     CheckInResult,
     CopyView,
     FreeRequestForm,
@@ -109,8 +110,6 @@ class CatalogueService(ABC):
 class AccountService(ABC):
     """The accounts: logging in, the patron's account, the staff's desk,
     mail and maintenance."""
-
-    # -------------------------------------------------------- optional abilities
 
     # -------------------------------------------------------- optional abilities
 
@@ -224,6 +223,33 @@ class AccountService(ABC):
         """Send a free request (R8–R10). Raises ``InvalidInput`` naming the
         field (title, library_id, collection or a field that is too long),
         ``Refused`` (a loan is overdue), ``NotAuthenticated``."""
+        ...
+
+    # --------------------------------------------------------------- self-check
+
+    @abstractmethod
+    async def abilities(self) -> Abilities:
+        """What this source offers (a library system over SIP2 has no free
+        requests, for one); the screens show only that."""
+        ...
+
+    @abstractmethod
+    async def self_check_out(self, session: Session, library_id: str, barcode: str) -> LoanView:
+        """The patron checks a copy of ``library_id`` (the terminal's
+        library) out to themselves, under the rules of a check-out at the desk
+        (R14). Raises ``NotFound`` (no such copy), ``Refused`` (another
+        library's copy, a blocked patron, held for someone else, reading
+        room, not on the shelf), ``NotAuthenticated``."""
+        ...
+
+    @abstractmethod
+    async def self_check_in(self, session: Session, library_id: str,
+                            barcode: str) -> CheckInResult:
+        """The patron returns a copy of ``library_id`` at its terminal; with
+        a queue it goes to the next reader as at the desk, and the answer
+        says to leave it at the desk (``set_aside``), never for whom.
+        Raises ``NotFound``, ``Refused`` (another library's copy, returns
+        not taken here, not on loan), ``NotAuthenticated``."""
         ...
 
     # -------------------------------------------------------------------- staff

@@ -285,6 +285,38 @@ def copy_offer(
     return CopyOffer(kind=OfferKind.CONTACT, refusal=not_orderable())
 
 
+def other_library() -> Refusal:
+    return Refusal(
+        code="other_library",
+        lv="Šis eksemplārs pieder citai bibliotēkai. Lūdzu, nododiet to bibliotekāram.",
+        en="This copy belongs to another library. Please hand it to a librarian.",
+    )
+
+
+def self_check_in_off() -> Refusal:
+    return Refusal(
+        code="self_check_in_off",
+        lv="Šajā bibliotēkā grāmatas nodod bibliotekāram. Lūdzu, nāciet pie letes.",
+        en="At this library, books are returned to a librarian. Please come to the desk.",
+    )
+
+
+def not_on_loan() -> Refusal:
+    return Refusal(
+        code="not_on_loan",
+        lv="Šis eksemplārs nav izsniegts, tāpēc to nevar nodot.",
+        en="This copy is not on loan, so it cannot be returned.",
+    )
+
+
+def not_offered() -> Refusal:
+    return Refusal(
+        code="not_offered",
+        lv="Šī bibliotēkas sistēma to nepiedāvā. Lūdzu, jautājiet bibliotekāram.",
+        en="This library system does not offer that. Please ask a librarian.",
+    )
+
+
 # --------------------------------------------------------------------------
 # Verdicts
 

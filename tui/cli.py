@@ -26,7 +26,7 @@ from tui.kiosk import UnsafeInterpreter, harden_process, is_hardened
 from tui.settings_file import CONFIG_ENV, ConfigError, Language, Profile, Settings, read_settings
 
 if TYPE_CHECKING:
-    from services.protocol import LibraryService
+    from services.protocol import CatalogueService, LibraryService
     from tui.app import KioskApp
     from tui.config import KioskConfig
 
@@ -113,7 +113,35 @@ def build_config(argv: list[str] | None = None) -> KioskConfig:
 
 
 def build_service(config: KioskConfig) -> LibraryService:
-    """The adapter the settings ask for. Raises ``StartError``."""
+    """The adapter the settings ask for: ``[service]``'s, with the catalogue
+    of ``[catalogue]`` when that is another source. Raises ``StartError``."""
+    service = _accounts_service(config)
+    if config.catalogue.kind == "sru":
+        from services.combined import CombinedService
+
+        return CombinedService(_sru_catalogue(config), service)
+    return service
+
+
+def _sru_catalogue(config: KioskConfig) -> CatalogueService:
+    """The SRU catalogue of ``[catalogue]``. Raises ``StartError``."""
+    from services.marc.profile import DEFAULT_PROFILE, ProfileError, read_profile
+    from services.sru import SruCatalogue
+
+    section = config.catalogue
+    try:
+        profile = read_profile(Path(section.profile).expanduser()) if section.profile \
+            else DEFAULT_PROFILE
+    except ProfileError as e:
+        raise StartError(f"mana: catalogue.profile: {e}") from None
+    return SruCatalogue(section.url, section.source_libraries(), database=section.database,
+                        version=section.version, timeout=section.timeout,
+                        page_size=section.page_size, record_schema=section.record_schema,
+                        prefix=section.prefix, profile=profile)
+
+
+def _accounts_service(config: KioskConfig) -> LibraryService:
+    """The adapter of ``[service]``."""
     if config.service.kind == "remote":
         from services.remote import RemoteService
         from tui.config import client_name
@@ -160,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
         from services.server.admin import outbox_main
 
         return outbox_main(argv[1:])
+    if argv[:1] == ["import"]:
+        from services.marc.cli import main as import_main
+
+        return import_main(argv[1:])
     if argv[:1] == ["expire-holds"]:
         from services.server.admin import expire_holds_main
 

@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from services.server.settings import ServerSettings
 from tui.settings_file import (
@@ -47,6 +54,7 @@ from tui.settings_file import (
 
 __all__ = [
     "CONFIG_ENV",
+    "CatalogueSection",
     "ConfigError",
     "KioskConfig",
     "KioskSection",
@@ -147,6 +155,100 @@ class ServiceSection(_Section):
     connection adds its own random part (``client_name``)."""
 
 
+class CatalogueCollection(_Section):
+    """One collection of a library of an SRU catalogue: what a holding's
+    location code (after the import profile's ``[collections]``) is called."""
+
+    code: str = Field(min_length=1, max_length=64)
+    name_lv: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(default="", max_length=200)
+    """Empty: the Latvian name."""
+    reading_room: bool = False
+
+
+class CatalogueLibrary(_Section):
+    """``[[catalogue.libraries]]``: a library whose copies the SRU catalogue
+    shows, and how patrons reach it (nothing there is ordered through Mana)."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    """The library code its holdings carry (952 $a, 852 $b), or the one the
+    import profile's ``[libraries]`` maps them to."""
+    name: str = Field(min_length=1, max_length=200)
+    short_name: str = Field(default="", max_length=40)
+    """For narrow screens; empty: the name."""
+    address: str = Field(default="", max_length=300)
+    phone: str = Field(default="", max_length=100)
+    email: str = Field(default="", max_length=200)
+    hours: str = Field(default="", max_length=300)
+    website: str = Field(default="", max_length=300)
+    collections: list[CatalogueCollection] = Field(default=[], max_length=200)
+
+
+class CatalogueSection(_Section):
+    """``[catalogue]``: where the catalogue comes from, when not from ``[service]``."""
+
+    kind: Literal["service", "sru"] = "service"
+    """``service``: the catalogue of ``[service]``; ``sru``: a library's SRU
+    server at ``url``, with the accounts of ``[service]``."""
+
+    url: str = Field(default="", pattern=r"^(https?://\S+)?$")
+    """Base address of the SRU server (``sru`` only)."""
+
+    database: str = Field(default="", pattern=r"^[A-Za-z0-9._~/-]{0,200}$")
+    """The database, a path below ``url`` (e.g. "biblios" for Koha); empty:
+    ``url`` already names it."""
+
+    version: Literal["1.1", "1.2", "2.0"] = "1.2"
+    """The SRU version the server speaks."""
+
+    timeout: float = Field(default=10.0, gt=0, le=300)
+    """Seconds to wait for the SRU server before telling the patron."""
+
+    page_size: int = Field(default=50, ge=1, le=200)
+    """The most records asked for in one request (``maximumRecords``)."""
+
+    record_schema: str = Field(default="marcxml", pattern=r"^\S{1,200}$")
+    """The ``recordSchema`` that gives MARCXML on this server."""
+
+    prefix: bool = False
+    """true: each word also finds longer words (``word*``), where the server
+    supports truncation."""
+
+    profile: str = ""
+    """An import profile (TOML, as for ``mana import``) saying which field
+    holds the copies and what the library and location codes mean; empty:
+    the defaults."""
+
+    libraries: list[CatalogueLibrary] = Field(default=[], max_length=100)
+    """The libraries of the source (``sru``: at least one); a holding whose
+    code is none of them is shown at the first."""
+
+    @model_validator(mode="after")
+    def _sru_needs_a_server_and_a_library(self) -> CatalogueSection:
+        if self.kind == "sru" and not self.url:
+            raise ValueError("kind = \"sru\" needs the url of the SRU server")
+        if self.kind == "sru" and not self.libraries:
+            raise ValueError("kind = \"sru\" needs at least one [[catalogue.libraries]]")
+        return self
+
+    def source_libraries(self) -> list[Any]:
+        """The libraries as the contract's ``Library`` models."""
+        from services.models import Collection, Contacts, Library
+
+        return [
+            Library(
+                id=lib.id, name=lib.name, short_name=lib.short_name or lib.name,
+                contacts=Contacts(address=lib.address, phone=lib.phone, email=lib.email,
+                                  hours=lib.hours, website=lib.website),
+                collections=[Collection(code=c.code, name_lv=c.name_lv,
+                                        name_en=c.name_en or c.name_lv,
+                                        reading_room=c.reading_room)
+                             for c in lib.collections],
+            )
+            for lib in self.libraries
+        ]
+
+
 class MailSection(_Section):
     """``[mail]``: the e-mails sent to patrons (R13)."""
 
@@ -206,6 +308,7 @@ class KioskConfig(_Section):
 
     kiosk: KioskSection = KioskSection()
     service: ServiceSection = ServiceSection()
+    catalogue: CatalogueSection = CatalogueSection()
     mail: MailSection = MailSection()
     ssh: SshSection = SshSection()
     server: ServerSettings = ServerSettings()
@@ -269,7 +372,8 @@ def _describe(error: ValidationError, source: str) -> str:
             problem = f"should be a table: [{key}]"
         elif item["type"] == "value_error":
             problem = str(item["ctx"]["error"]) if "ctx" in item else item["msg"]
-        elif item["type"] == "string_pattern_mismatch" and key == "service.url":
+        elif item["type"] == "string_pattern_mismatch" and key in ("service.url",
+                                                                   "catalogue.url"):
             problem = "should start with http:// or https://"
         elif item["type"] == "string_pattern_mismatch" and key == "mail.sender":
             problem = "should be an e-mail address"

@@ -1,4 +1,12 @@
-"""The full description of one record (R2), and the names of material types."""
+"""The full description of one record (R2), and the names of material types.
+
+Everything an imported record brings is shown, each under its label in the
+patron's language, in the order a library's catalogue gives them: first the
+short facts one a line ("Izdevums: 2. izdevums"), then the long texts as
+paragraphs under their heading (notes, contents, summary, links). A field
+the record does not have is not shown. Links (MARC 856) are text, never
+something to click: a kiosk has no browser.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from services.models import MaterialType, Record
+from services.models import Link, MaterialType, Record
 from tui.i18n import texts, tr
 from tui.safe import clean
 
@@ -24,8 +32,15 @@ texts(
         "record.language": ("Valoda", "Language"),
         "record.subjects": ("Tēmas", "Subjects"),
         "record.type": ("Veids", "Type"),
-        "record.source": ("Avots", "Source"),
-        "record.description": ("Apraksts", "Description"),
+        "record.source": ("Ietverts", "In"),
+        "record.description": ("Anotācija", "Summary"),
+        "record.responsibility": ("Atbildības ziņas", "Responsibility"),
+        "record.edition": ("Izdevums", "Edition"),
+        "record.physical": ("Fiziskais apraksts", "Physical description"),
+        "record.series": ("Sērija", "Series"),
+        "record.notes": ("Piezīmes", "Notes"),
+        "record.contents": ("Saturs", "Contents"),
+        "record.links": ("Saites", "Links"),
         "language.lv": ("latviešu", "Latvian"),
         "language.en": ("angļu", "English"),
         "language.ru": ("krievu", "Russian"),
@@ -49,27 +64,51 @@ def language_name(code: str, language: str) -> str:
     return clean(code, newlines=False) if name == key else name
 
 
+CONTENTS_SEPARATOR = " -- "
+"""How a contents note (505) separates its parts, as cataloguers write it."""
+
+
 def record_fields(record: Record, language: str) -> Content:
-    """The labelled lines of a record's description, without its title."""
-    fields: list[tuple[str, str]] = [
+    """The labelled lines of a record's description, without its title: the
+    short facts one a line, then each long text as a paragraph under its
+    heading. Every value is plain text (``clean``)."""
+    facts: list[tuple[str, str]] = [
         ("record.authors", "; ".join(record.authors)),
+        ("record.responsibility", record.responsibility),
+        ("record.edition", record.edition),
         ("record.year", str(record.year) if record.year else ""),
         ("record.publisher", record.publisher),
         ("record.source", record.source),
+        ("record.physical", record.physical),
+        ("record.series", "; ".join(record.series)),
         ("record.isbn", record.isbn),
         ("record.language", language_name(record.language, language) if record.language else ""),
         ("record.subjects", "; ".join(record.subjects)),
         ("record.type", material_name(record.material_type, language)),
     ]
+    long_texts: list[tuple[str, list[str]]] = [
+        ("record.notes", list(record.notes)),
+        ("record.contents", [part for part in record.contents.split(CONTENTS_SEPARATOR) if part]),
+        ("record.description", [record.description]),
+        ("record.links", [link_text(link) for link in record.links]),
+    ]
     lines = [
         Content.from_markup("[b]$label:[/] $value", label=tr(key, language), value=clean(value))
-        for key, value in fields
+        for key, value in facts
         if value
     ]
-    if record.description:
-        lines.append(Content(""))
-        lines.append(Content(clean(record.description)))
+    for key, paragraphs in long_texts:
+        shown = [clean(text) for text in paragraphs if text.strip()]
+        if shown:
+            lines.append(Content(""))
+            lines.append(Content.from_markup("[b]$label:[/]", label=tr(key, language)))
+            lines.extend(Content(text) for text in shown)
     return Content("\n").join(lines)
+
+
+def link_text(link: Link) -> str:
+    """An electronic location as text: "label — URL", or the URL alone."""
+    return f"{link.label} — {link.url}" if link.label else link.url
 
 
 class RecordView(VerticalScroll):
@@ -78,7 +117,7 @@ class RecordView(VerticalScroll):
     DEFAULT_CSS = """
     RecordView {
         height: auto;
-        max-height: 45%;
+        max-height: 45vh;
         padding: 0 1;
         border-bottom: solid $primary-lighten-2;
     }

@@ -11,11 +11,12 @@ from __future__ import annotations
 from services.engine.auth import AuthPart
 from services.engine.mail import MailPart
 from services.engine.patron import PatronPart
+from services.engine.self_check import SelfCheckPart
 from services.engine.staff import StaffPart
 from services.protocol import LibraryService
 
 
-class SqlService(AuthPart, PatronPart, StaffPart, MailPart, LibraryService):
+class SqlService(AuthPart, PatronPart, StaffPart, SelfCheckPart, MailPart, LibraryService):
     """Every method of ``services.protocol.LibraryService`` on the database,
     and the outbox as a delivery queue for the server's mailer (``MailPart``)."""
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TypeVar
 
+import sqlalchemy as sa
+
 from services import messages, rules
 from services.engine.base import SqlBase
 from services.engine.tx import Tx
 from services.errors import Conflict, NotFound, Refused
 from services.models import (
     CheckInResult,
+    Copy,
     CopyStatus,
     FreeRequestState,
     FreeRequestView,
@@ -27,7 +30,7 @@ from services.models import (
 )
 from services.storage import rows
 from services.storage import schema as s
-from services.text import clean, fold
+from services.text import clean, words
 
 
 def _reason(text: str) -> str:
@@ -35,6 +38,45 @@ def _reason(text: str) -> str:
 
 
 View = TypeVar("View", LoanView, ReservationView, FreeRequestView)
+
+
+def _starts_with(column: sa.ColumnElement[str], prefix: str,
+                 checked: bool = False) -> sa.ColumnElement[bool]:
+    """``column`` begins with ``prefix``: a range of its index, exact in code
+    point order (``patron_words.word``); ``checked`` adds the exact test, for
+    a column in the database's own collation (which may order otherwise).
+    No exact test elsewhere: the planner would take it for a rare match."""
+    last = ord(prefix[-1]) + 1
+    if 0xD800 <= last <= 0xDFFF:  # no character there: the next one is past them
+        last = 0xE000
+    conditions = [column >= prefix]
+    if last <= 0x10FFFF:
+        conditions.append(column < prefix[:-1] + chr(last))
+    if checked or last > 0x10FFFF:
+        conditions.append(sa.func.substr(column, 1, len(prefix)) == prefix)
+    return sa.and_(*conditions)
+
+
+def _patron_search(needle: str, postgresql: bool) -> sa.Select:
+    """The desk's look-up (R14), each part from an index: accounts whose card
+    number begins with ``needle``, whose username it is (case aside), or
+    whose name has, for each word of ``needle``, a word beginning with it
+    (case and diacritics aside, ``patron_words``); the card's owner first,
+    then by name (code point order, as Python sorts), at most 50."""
+    a, pw = s.accounts.c, s.patron_words
+    found = [sa.select(a.patron_id).where(_starts_with(a.card_number, needle, True)),
+             sa.select(a.patron_id).where(a.login_name == needle.casefold())]
+    parts = sorted(set(words(needle)), key=len, reverse=True)
+    if parts:  # from the longest word's range, the likeliest to be short
+        others = [pw.alias(f"word{n}") for n in range(1, len(parts))]
+        found.append(sa.select(pw.c.patron_id).where(_starts_with(pw.c.word, parts[0]), *[
+            pw.c.patron_id.in_(sa.select(other.c.patron_id)
+                               .where(_starts_with(other.c.word, part)))
+            for other, part in zip(others, parts[1:], strict=True)]))
+    name = sa.collate(a.name, "C") if postgresql else a.name
+    return (s.accounts.select().where(a.patron_id.in_(sa.union(*found)))
+            .order_by(sa.case((a.card_number == needle, 0), else_=1), name, a.patron_id)
+            .limit(50))
 
 
 def _with_patron(tx: Tx, view: View) -> View:
@@ -227,16 +269,8 @@ class StaffPart(SqlBase):
             needle = text.strip()
             if not needle:
                 return []
-            parts = fold(needle).split()
-            found = []
-            for row in tx.rows(s.accounts.select()):
-                patron = rows.account_from(row).patron
-                if (patron.card_number.startswith(needle)
-                        or row["login_name"] == needle.casefold()
-                        or all(p in fold(patron.name) for p in parts)):
-                    found.append(patron)
-            found.sort(key=lambda p: (p.card_number != needle, p.name, p.id))
-            return found[:50]
+            query = _patron_search(needle, tx.db.dialect.name == "postgresql")
+            return [rows.account_from(row).patron for row in tx.rows(query)]
 
         return await self._call(work)
 
@@ -273,7 +307,6 @@ class StaffPart(SqlBase):
     async def check_out(self, session: Session, card_number: str, barcode: str) -> LoanView:
         def work(tx: Tx) -> LoanView:
             _, library_id = self._staff(tx, session)
-            today = tx.today
             copy = tx.copy(barcode.strip())
             if copy is None:
                 raise NotFound()
@@ -281,63 +314,18 @@ class StaffPart(SqlBase):
             patron_id = tx.patron_id_of_card(card_number.strip())
             if patron_id is None:
                 raise NotFound()
-            if tx.has_overdue(patron_id, today):
-                raise Refused(rules.blocked_overdue())
-            library = tx.libraries[copy.library_id]
-            collection = library.collection(copy.collection)
-            in_library = copy.status == CopyStatus.NOT_FOR_LOAN
-            if in_library or (collection is not None and collection.reading_room):
-                raise Refused(rules.reading_room())
-            holder = tx.holder(copy.barcode)
-            if holder is not None and holder.patron_id != patron_id:
-                raise Refused(rules.held_for_other())
-            shelf = (CopyStatus.AVAILABLE, CopyStatus.RESERVED, CopyStatus.ON_HOLD)
-            if copy.status not in shelf or tx.current_loan(copy.barcode) is not None:
-                raise Refused(rules.not_on_shelf())
-            if copy.status != CopyStatus.AVAILABLE and holder is None:
-                raise Refused(rules.held_for_other())
-            if holder is not None:
-                tx.end(holder, ReservationState.COLLECTED, today)
-            loan = tx.put_loan(Loan(
-                id=tx.new_id(s.loans),
-                patron_id=patron_id,
-                barcode=copy.barcode,
-                record_id=copy.record_id,
-                library_id=copy.library_id,
-                checked_out=today,
-                due=rules.due_date(today, library.rules),
-            ))
-            tx.set_status(copy.barcode, CopyStatus.ON_LOAN)
-            return tx.loan_view(loan, today)
+            return lend(tx, copy, patron_id)
 
         return await self._call(work)
 
     async def check_in(self, session: Session, barcode: str) -> CheckInResult:
         def work(tx: Tx) -> CheckInResult:
             _, library_id = self._staff(tx, session)
-            today = tx.today
             copy = tx.copy(barcode.strip())
             if copy is None:
                 raise NotFound()
             self._own_library(copy.library_id, library_id)
-            closed = None
-            loan = tx.current_loan(copy.barcode)
-            if loan is not None:
-                closed = tx.put_loan(loan.model_copy(
-                    update={"returned": today, "renewal": RenewalState.NONE}))
-            next_res = None
-            if tx.holder(copy.barcode) is None and (
-                closed is not None or copy.status not in (CopyStatus.AVAILABLE,)
-            ):
-                next_res = tx.pass_on(copy.barcode, today, tx.now)
-            record = tx.record(copy.record_id)
-            return CheckInResult(
-                barcode=copy.barcode,
-                title=record.title if record else "",
-                loan=closed,
-                next_reservation=tx.reservation_view(next_res, today) if next_res else None,
-                hold_for=tx.patron(next_res.patron_id) if next_res else None,
-            )
+            return take_back(tx, copy)
 
         return await self._call(work)
 
@@ -349,3 +337,66 @@ class StaffPart(SqlBase):
 
         return await self._call(work, catch_up=False)
 
+
+
+# ------------------------------------------------------------- circulation
+
+
+def lend(tx: Tx, copy: Copy, patron_id: int) -> LoanView:
+    """Check ``copy`` out to the patron under the rules of R14 (at the desk
+    or at a self-service terminal): not to a blocked patron, not a copy used
+    in the library, not one held for someone else, only one on the shelf; a
+    copy held for this patron ends their reservation as collected."""
+    today = tx.today
+    if tx.has_overdue(patron_id, today):
+        raise Refused(rules.blocked_overdue())
+    library = tx.libraries[copy.library_id]
+    collection = library.collection(copy.collection)
+    in_library = copy.status == CopyStatus.NOT_FOR_LOAN
+    if in_library or (collection is not None and collection.reading_room):
+        raise Refused(rules.reading_room())
+    holder = tx.holder(copy.barcode)
+    if holder is not None and holder.patron_id != patron_id:
+        raise Refused(rules.held_for_other())
+    shelf = (CopyStatus.AVAILABLE, CopyStatus.RESERVED, CopyStatus.ON_HOLD)
+    if copy.status not in shelf or tx.current_loan(copy.barcode) is not None:
+        raise Refused(rules.not_on_shelf())
+    if copy.status != CopyStatus.AVAILABLE and holder is None:
+        raise Refused(rules.held_for_other())
+    if holder is not None:
+        tx.end(holder, ReservationState.COLLECTED, today)
+    loan = tx.put_loan(Loan(
+        id=tx.new_id(s.loans),
+        patron_id=patron_id,
+        barcode=copy.barcode,
+        record_id=copy.record_id,
+        library_id=copy.library_id,
+        checked_out=today,
+        due=rules.due_date(today, library.rules),
+    ))
+    tx.set_status(copy.barcode, CopyStatus.ON_LOAN)
+    return tx.loan_view(loan, today)
+
+
+def take_back(tx: Tx, copy: Copy) -> CheckInResult:
+    """Take ``copy`` back: its loan ends, and with a queue it becomes the
+    next reader's reservation on the hold shelf (R14)."""
+    today = tx.today
+    closed = None
+    loan = tx.current_loan(copy.barcode)
+    if loan is not None:
+        closed = tx.put_loan(loan.model_copy(
+            update={"returned": today, "renewal": RenewalState.NONE}))
+    next_res = None
+    if tx.holder(copy.barcode) is None and (
+        closed is not None or copy.status not in (CopyStatus.AVAILABLE,)
+    ):
+        next_res = tx.pass_on(copy.barcode, today, tx.now)
+    record = tx.record(copy.record_id)
+    return CheckInResult(
+        barcode=copy.barcode,
+        title=record.title if record else "",
+        loan=closed,
+        next_reservation=tx.reservation_view(next_res, today) if next_res else None,
+        hold_for=tx.patron(next_res.patron_id) if next_res else None,
+    )

@@ -49,6 +49,8 @@ from services.storage import schema as s
 from services.storage.database import upsert
 
 HOLDING = (ReservationState.REQUESTED.value, ReservationState.READY.value)
+REMINDER_BATCH = 500
+"""Loans reminded per statement of the daily round."""
 COPY_ORDER = (s.copies.c.library_id, s.copies.c.collection, s.copies.c.shelf_mark,
               s.copies.c.barcode)
 """The order a record's copies are listed in (R2): by code points, as on
@@ -231,6 +233,15 @@ class Tx:
         upsert(self.db, s.loans, [rows.loan_row(loan)])
         return loan
 
+    def new_ids(self, table: sa.Table, count: int) -> list[int]:
+        """``count`` new ids of ``table`` (``new_id``, in one query)."""
+        if self.db.dialect.name == "postgresql":
+            series = sa.func.generate_series(1, count).table_valued("n")
+            return [int(i) for i in self.db.scalars(
+                sa.select(sa.func.nextval(f"{table.name}_id_seq")).select_from(series))]
+        first = int(self.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
+        return list(range(first, first + count))
+
     def new_id(self, table: sa.Table) -> int:
         """The next id of ``table``: from its sequence on PostgreSQL (servers
         writing at once never race for it), else one past the largest (SQLite
@@ -397,18 +408,27 @@ class Tx:
 
     def send_to(self, to: str, language: str, kind: MessageKind, text: messages.Text,
                 now: datetime) -> Message:
+        return self.put_message(self._message(self.new_id(s.messages), to, language, kind,
+                                              text, now))
+
+    def send_many(self, kind: MessageKind,
+                  texts: list[tuple[int, messages.Text]], now: datetime) -> None:
+        """``send`` of each (patron id, text), in one statement."""
+        ids = self.new_ids(s.messages, len(texts))
+        upsert(self.db, s.messages, (
+            rows.message_row(self._message(
+                message_id, self.patron(patron_id).email, self.patron(patron_id).language,
+                kind, text, now))
+            for message_id, (patron_id, text) in zip(ids, texts, strict=True)
+        ))
+
+    def _message(self, message_id: int, to: str, language: str, kind: MessageKind,
+                 text: messages.Text, now: datetime) -> Message:
         subject, body = text
-        message = Message(
-            id=self.new_id(s.messages),
-            kind=kind,
-            to=to,
-            sender=self.sender,
-            subject=subject,
-            body=body,
-            language="en" if language == "en" else "lv",
-            created=now,
+        return Message(
+            id=message_id, kind=kind, to=to, sender=self.sender, subject=subject, body=body,
+            language="en" if language == "en" else "lv", created=now,
         )
-        return self.put_message(message)
 
     def put_message(self, message: Message) -> Message:
         upsert(self.db, s.messages, [rows.message_row(message)])
@@ -516,16 +536,28 @@ class Tx:
             loan.due <= today + timedelta(days=longest),
             sa.or_(loan.reminded.is_(None), loan.reminded != loan.due),
         ).order_by(loan.id)
+        due = [item for item in map(rows.loan_from, self.rows(query))
+               if rules.reminder_due(item, self.rules_of(item.library_id), today)]
         reminded = []
-        for row in self.rows(query):
-            item = rows.loan_from(row)
-            if not rules.reminder_due(item, self.rules_of(item.library_id), today):
-                continue
-            item = self.put_loan(item.model_copy(update={"reminded": item.due}))
-            text = messages.due_reminder(*self._about(item), item.due)
-            self.send(item.patron_id, MessageKind.DUE_REMINDER, text, now)
-            reminded.append(item)
+        for start in range(0, len(due), REMINDER_BATCH):  # a day's many in few statements
+            batch = [item.model_copy(update={"reminded": item.due})
+                     for item in due[start:start + REMINDER_BATCH]]
+            self.records(item.record_id for item in batch)
+            self._load_patrons(item.patron_id for item in batch)
+            upsert(self.db, s.loans, map(rows.loan_row, batch))
+            self.send_many(MessageKind.DUE_REMINDER, [
+                (item.patron_id, messages.due_reminder(*self._about(item), item.due))
+                for item in batch
+            ], now)
+            reminded += batch
         return reminded
+
+    def _load_patrons(self, ids: Iterable[int]) -> None:
+        """The patrons of ``ids`` in one query, for ``patron`` to find."""
+        wanted = [i for i in dict.fromkeys(ids) if i not in self._patrons]
+        for row in self.rows(sa.select(s.accounts).where(s.accounts.c.patron_id.in_(wanted))):
+            account = rows.account_from(row)
+            self._patrons[account.patron.id] = account.patron
 
     def recent(self, res: Reservation, ended: date | None, today: date) -> bool:
         """Active, or ended within the last ``RECENT_DAYS`` days (R7)."""

@@ -1,7 +1,7 @@
 """``mana serve``: run the library service over HTTP with uvicorn.
 
     mana serve [--config PATH] [--host H] [--port P] [--database FILE|URL]
-               [--demo] [--demo-records N]
+               [--sip2-port N] [--demo] [--demo-records N]
 
 Settings come from the ``[server]`` table of ``--config PATH`` (else of the
 file named by ``$MANA_CONFIG``, else the defaults); the flags override it.
@@ -43,6 +43,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, help="TCP port (default 8080)")
     parser.add_argument("--database", metavar="FILE|URL",
                         help="SQLite file, or postgresql://user@host/db (default mana.db)")
+    parser.add_argument("--sip2-port", type=int, metavar="N",
+                        help="also answer SIP2 (self-check machines) on TCP port N; the "
+                        "terminals are in [server.sip2] of the settings file")
     parser.add_argument("--demo", action="store_true",
                         help="fill an empty database with the demo region (a filled one is "
                         "kept as it is) and show the outbox at /api/v1/outbox (only when "
@@ -67,6 +70,12 @@ def settings_from_args(args: argparse.Namespace) -> ServerSettings:
         settings = settings_from(overrides)
     else:
         settings = read_server_settings(path, overrides)
+    sip2_port = getattr(args, "sip2_port", None)
+    if sip2_port is not None:
+        if not 1 <= sip2_port <= 65535:
+            raise SettingsError(f"--sip2-port: not a TCP port: {sip2_port}")
+        settings = settings.model_copy(
+            update={"sip2": settings.sip2.model_copy(update={"port": sip2_port})})
     if getattr(args, "demo", False) and not settings.expose_outbox:
         from services.server.durable import holds_demo_or_nothing
 

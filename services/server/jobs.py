@@ -1,4 +1,5 @@
-"""What the server does on its own while it runs: deliver the outbox over
+"""What the server does on its own while it runs: answer SIP2 when
+``[server.sip2] port`` is set (``services.sip2.listener``), deliver the outbox over
 SMTP (``mailer``) and, every ``maintenance_minutes``, expire uncollected
 holds and send the day's due-date reminders (``expire_holds``) and delete
 the e-mails sent or given up more than ``outbox_keep_days`` ago
@@ -142,9 +143,17 @@ async def background(engine: LibraryService, settings: ServerSettings) -> AsyncI
                  mail.smtp_security, mail.sender)
     else:
         log.info("no smtp_host set: messages stay in the outbox (see: mana outbox)")
+    listener = None
     try:
+        if settings.sip2.port:
+            from services.sip2.listener import Sip2Listener
+
+            listener = Sip2Listener(engine, settings.sip2)
+            await listener.start()
         yield
     finally:
+        if listener is not None:
+            await listener.close()
         if mailer is not None:
             mailer.stop()  # let the message being sent finish and be marked
             with contextlib.suppress(TimeoutError):

@@ -105,6 +105,11 @@ class CheckInForm(_Body):
     barcode: line(CODE_MAX)
 
 
+class SelfCheckForm(_Body):
+    library_id: line(CODE_MAX)
+    barcode: line(CODE_MAX)
+
+
 class FreeRequestBody(FreeRequestForm):
     """``FreeRequestForm`` with the limits of R8 at the door (and in the
     OpenAPI description); the engine still strips and checks it."""
@@ -284,6 +289,9 @@ ACCOUNT = (
     post("cancel_reservation", "/account/reservations/{reservation_id}/cancel", 401, 404, 409),
     post("request_renewal", "/account/loans/{loan_id}/renewal", 401, 404, 409),
     post("submit_free_request", "/account/free-requests", 401, 404, 409, body=FreeRequestBody),
+    get("abilities", "/abilities"),
+    post("self_check_out", "/account/self-check-out", 401, 404, 409, body=SelfCheckForm),
+    post("self_check_in", "/account/self-check-in", 401, 404, 409, body=SelfCheckForm),
 )
 
 _STAFF = (401, 403)

@@ -59,6 +59,92 @@ class MailSettings(BaseModel):
     """…but never more than this apart. A message is never dropped for an outage."""
 
 
+class Sip2Terminal(BaseModel):
+    """``[[server.sip2.terminals]]``: one self-check machine (or SIP2 client)
+    that may log in (93) to the SIP2 listener, and the library it acts for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    login: str = Field(min_length=1, max_length=64, pattern=r"^[^|\s]+$")
+    """The terminal's SIP login (CN)."""
+
+    password_hash: str = Field(min_length=1, pattern=r"^\$argon2")
+    """The argon2 hash of its SIP password (CO), never the password itself:
+    ``uv run python -m services.sip2 hash`` makes one."""
+
+    library: str = Field(min_length=1, max_length=64)
+    """The id of the library the terminal stands in: its copies are the ones
+    it checks out and in."""
+
+    institution_id: str = ""
+    """The institution id (AO) the terminal sends and is answered with;
+    empty: the library's id."""
+
+    location: str = ""
+    """The location code (CP) it logs in with, when it must send one."""
+
+    staff_account: str = ""
+    """The username of a staff member of ``library`` in whose name the
+    terminal checks out (11) and in (09); empty: the terminal only looks up,
+    renews and places holds, and checkout and checkin are refused."""
+
+    delimiter: str = Field(default="", max_length=1)
+    """Its field delimiter after login; empty: ``[server.sip2] delimiter``."""
+
+    charset: str = ""
+    """Its character set after login; empty: ``[server.sip2] charset``."""
+
+
+class Sip2Settings(BaseModel):
+    """``[server.sip2]``: the SIP2 listener, for the self-check machines a
+    library already owns. Without ``port`` there is none."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    port: int = Field(default=0, ge=0, le=65535)
+    """The TCP port of the SIP2 listener (6001 is usual); 0: no listener."""
+
+    host: str = "127.0.0.1"
+    """Address it listens on (loopback by default; "0.0.0.0" for every interface)."""
+
+    tls_cert: str = ""
+    """A PEM certificate (chain) file: with ``tls_key``, the listener speaks
+    TLS only; empty: plain TCP (on a network of the library's own)."""
+
+    tls_key: str = ""
+    """The certificate's PEM private key file."""
+
+    delimiter: str = Field(default="|", min_length=1, max_length=1)
+    """The field delimiter (almost always "|")."""
+
+    charset: str = "utf-8"
+    """The character set of the messages: "utf-8", or "cp850" / "latin-1" for
+    older machines. Bytes that do not decode become a replacement character."""
+
+    idle_seconds: float = Field(default=300, gt=0, le=24 * 3600)
+    """A connection that sends nothing for this long is closed."""
+
+    max_connections: int = Field(default=50, ge=1, le=10_000)
+    """Connections served at once; one more is closed at once."""
+
+    max_message_bytes: int = Field(default=4096, ge=256, le=65536)
+    """A longer message closes its connection."""
+
+    terminals: list[Sip2Terminal] = []
+    """Every terminal that may log in, each with its own login."""
+
+    @field_validator("charset")
+    @classmethod
+    def _charset(cls, value: str) -> str:
+        import codecs
+
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown character set: {value!r}") from None
+        return value
+
+
 class ServerSettings(BaseModel):
     """``[server]``: where ``mana serve`` listens, what it keeps, how it guards logins."""
 
@@ -159,6 +245,9 @@ class ServerSettings(BaseModel):
 
     mail: MailSettings = MailSettings()
     """``[server.mail]``: the sender address and the SMTP server."""
+
+    sip2: Sip2Settings = Sip2Settings()
+    """``[server.sip2]``: the SIP2 listener for self-check machines."""
 
     expose_outbox: bool = False
     """Serve ``GET /api/v1/outbox`` (every e-mail, recovery codes included) to

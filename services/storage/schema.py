@@ -27,6 +27,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Sequence,
     Numeric,
     String,
     Table,
@@ -113,6 +114,7 @@ libraries = Table(
     Column("fine_cap", Numeric(8, 2), nullable=False),
     Column("reservation_limit", Integer, nullable=False),
     Column("reminder_days", Integer, nullable=False),
+    Column("self_check_in", Boolean, nullable=False, server_default="1"),
 )
 
 collections = Table(
@@ -193,6 +195,9 @@ record_marc = Table(
 )
 """An imported record's MARC, as it came (Koha keeps it so too)."""
 
+records_ids = Sequence("records_id_seq", metadata=metadata)
+"""PostgreSQL only (migration 0005): the ids ``mana import`` gives new records."""
+
 copies = Table(
     "copies", metadata,
     Column("barcode", String(64), primary_key=True),
@@ -227,6 +232,21 @@ accounts = Table(
     UniqueConstraint("card_number"),
     Index(None, "login_name"),
 )
+
+WORD = Text().with_variant(Text(collation="C"), "postgresql")
+"""A folded word, compared by code point on both dialects (SQLite's default;
+PostgreSQL's ``C`` collation), so that a word's beginning is one range of
+the index whatever the database's locale."""
+
+patron_words = Table(
+    "patron_words", metadata,
+    Column("word", WORD, primary_key=True,
+           comment="One folded word of the account's name (services.text.words)."),
+    Column("patron_id", Integer, ForeignKey("accounts.patron_id", ondelete="CASCADE"),
+           primary_key=True),
+)
+"""The desk's patron search by the beginning of a name's words (R14), from
+an index: written with the account (a name is never changed afterwards)."""
 
 loans = Table(
     "loans", metadata,

@@ -131,6 +131,7 @@ async def test_each_base_on_mount_runs_once_for_every_screen_and_dialog(
         "ReadingRoomDialog": lambda cls, app: cls(title, view, None),
         "ContactDialog": lambda cls, app: cls(title, view, None),
         "KeysHelpDialog": lambda cls, app: cls(app.screen),
+        "MarcDialog": lambda cls, app: cls(record_id, title),
     }
     desk: dict[str, Build] = {
         "DeskLoginScreen": lambda cls, app: cls(),

@@ -72,6 +72,18 @@ def test_record_with_copies(snap_compare, make_app, service, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_marc_view(snap_compare, make_app, size):
+    async def run_before(pilot: Pilot) -> None:
+        _quiet(pilot)
+        await open_record(pilot, 1)  # "Mērnieku laiki": an edition, a series, notes, a link
+        await pilot.press("m")
+        await settle(pilot)
+        await _still(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_order_dialog(snap_compare, make_app, service, size):
     async def run_before(pilot: Pilot) -> None:
         _quiet(pilot)

@@ -631,6 +631,52 @@ async def test_patron_account_at_the_desk(service: LibraryService) -> None:
         await service.patron_account(aiz, 999_999)
 
 
+# --------------------------------------------------------------- self-check
+
+
+async def test_a_patron_checks_out_and_returns_at_the_terminal(service: LibraryService) -> None:
+    assert (await service.abilities()).self_check_out
+    anna = await login(service, "anna")
+    lent = await service.self_check_out(anna, AIZ, " A-0001 ")
+    assert lent.loan.barcode == "A-0001" and lent.loan.due > lent.loan.checked_out
+    assert [v.loan.barcode for v in await service.loans(anna)] == ["A-0001"]
+    assert (await copy_view(service, "A-0001")).item.status == CopyStatus.ON_LOAN
+    back = await service.self_check_in(anna, AIZ, "A-0001")
+    assert back.loan is not None and back.loan.returned is not None and not back.set_aside
+    assert await service.loans(anna) == []
+    assert (await copy_view(service, "A-0001")).item.status == CopyStatus.AVAILABLE
+
+
+async def test_self_check_keeps_the_desks_rules(service: LibraryService) -> None:
+    anna, boris = await login(service, "anna"), await login(service, "boris")
+    refusals = {
+        "other_library": lambda: service.self_check_out(anna, AIZ, "K-0001"),
+        "blocked_overdue": lambda: service.self_check_out(boris, AIZ, "A-0001"),
+        "held_for_other": lambda: service.self_check_out(anna, AIZ, "A-0012"),
+        "reading_room": lambda: service.self_check_out(anna, AIZ, "A-0002"),
+        "not_on_shelf": lambda: service.self_check_out(anna, AIZ, "A-0007"),
+        "not_on_loan": lambda: service.self_check_in(anna, AIZ, "A-0003"),
+    }
+    for code, attempt in refusals.items():
+        with pytest.raises(Refused) as caught:
+            await attempt()
+        assert caught.value.refusal.code == code
+    with pytest.raises(NotFound):
+        await service.self_check_out(anna, AIZ, "NAV-TADA")
+    assert await service.loans(anna) == []
+
+
+async def test_a_return_someone_waits_for_is_set_aside_without_saying_for_whom(
+    service: LibraryService,
+) -> None:
+    eva = await login(service, "eva")  # S-0003 is hers; dainis waits for it
+    back = await service.self_check_in(eva, SKR, "S-0003")
+    assert back.set_aside and back.hold_for is None and back.next_reservation is None
+    dainis = await login(service, "dainis")
+    (waiting,) = [v for v in await service.reservations(dainis) if v.reservation.state.active]
+    assert waiting.reservation.state == ReservationState.READY
+
+
 async def test_refused_is_a_refusal_with_both_languages(service: LibraryService) -> None:
     cilda = await login(service, "cilda")
     with pytest.raises(Refused) as caught:

@@ -46,6 +46,7 @@ TABLES = {"region_info", "libraries", "collections", "records", "record_authors"
           "record_subjects", "record_series", "record_notes", "record_links",
           "record_marc", "copies", "accounts", "loans", "reservations", "free_requests",
           "messages", "sessions", "server_meta", "idempotency", "record_search",
+          "patron_words",
           "alembic_version"}
 """The tables of the schema, on both dialects."""
 

@@ -2,7 +2,8 @@
 
 ``hostile_region(h)`` is the small test region of ``tests/services/fixtures``
 with ``h`` put into every piece of text that comes from outside: record
-titles, authors, publishers, descriptions, subjects and sources, shelf marks,
+titles, authors, publishers, descriptions, subjects and sources, the other
+fields of a record (responsibility, edition, notes, links …), shelf marks,
 library names, collections and contacts, a patron's name, loan, reservation
 and free-request notes and fields. Each field starts with a tag such as
 ``[b]T[/b]`` so a test can see that markup shows as written.
@@ -20,7 +21,7 @@ from textual.app import App
 
 from services.errors import InvalidCredentials
 from services.memory import MemoryService
-from services.models import Session
+from services.models import Link, Session
 from services.region import RegionData
 from tests.services import fixtures
 
@@ -68,7 +69,10 @@ def hostile_region(h: str) -> RegionData:
     region.records = [
         upd(r, title=tagged(f"T{r.id}", h), authors=[tagged("A", h), "Otrs, " + h],
             publisher=tagged("P", h), description=tagged("D", h) + "\n" + h * 3,
-            subjects=[tagged("S", h)], source=tagged("Src", h) if r.source else "")
+            subjects=[tagged("S", h)], source=tagged("Src", h) if r.source else "",
+            responsibility=tagged("Re", h), edition=tagged("Ed", h), physical=tagged("Ph", h),
+            series=[tagged("Se", h)], notes=[tagged("No", h)], contents=tagged("Co", h),
+            links=[Link(url=tagged("U", h), label=tagged("La", h))])
         for r in region.records
     ]
     region.copies = [upd(c, shelf_mark=tagged("M", h)) for c in region.copies]

@@ -22,6 +22,7 @@ from screens.contacts import ContactsScreen
 from screens.free_request import FreeRequestScreen
 from screens.lists import ListScreen
 from screens.dialogs.login import LoginScreen
+from screens.dialogs.marc import MarcDialog
 from screens.dialogs.order import CopyDialog
 from screens.record import RecordScreen
 from services.clock import FakeClock
@@ -102,6 +103,11 @@ async def walk(h: str, size: tuple[int, int], language: str = "lv") -> dict[str,
         assert isinstance(app.screen, CopyDialog)
         await pilot.press("escape")
         await settle(pilot)
+        await pilot.press("m")
+        await look("marc view")
+        assert isinstance(app.screen, MarcDialog)
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("s")
         await pilot.press("escape")
         await pilot.press("f4")
@@ -125,6 +131,7 @@ def test_kitchen_sink_shows_as_written() -> None:
         "library filter": ["[b]Laiz"],
         "record": ["[b]T", "[b]A", "[b]P", "[b]S", "[b]M"],
         "copy dialog": ["[b]T", "[b]M"],
+        "marc view": ["[b]T", "[b]A", "[b]Re", "[b]Ed"],
         "contacts": ["[b]Laiz", "[b]Adr", "[b]Tel", "[b]E"],
         "list": ["[b]T"],
         "login refused": ["[b]ERR"],

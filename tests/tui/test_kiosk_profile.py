@@ -289,8 +289,8 @@ async def test_idle_logout_leaves_nothing_of_the_patron() -> None:
         app.idle_timeout = 0.3
         app.idle_countdown = 0.3
         app._schedule_idle_check(0.3)
-        await wait_until(pilot, lambda: isinstance(app.screen, IdleDialog), "asking")
-        assert "Are you still there?" in flat_text(app)
+        await wait_until(pilot, lambda: isinstance(app.screen, IdleDialog)
+                         and "Are you still there?" in flat_text(app), "asking")
         await wait_until(pilot, lambda: app.session is None
                          and isinstance(app.screen, CatalogScreen), "logged out by idleness")
         app.idle_timeout = 3600  # nothing more from the watch during the checks

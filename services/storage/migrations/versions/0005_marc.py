@@ -3,6 +3,9 @@ responsibility, edition, physical description and contents; its series,
 notes and links in tables of their own; its identity in the file it came
 from (MARC 001 and 003, unique together); and the record as it came, as
 MARCXML, for the MARC view. The region's own records keep empty values.
+On PostgreSQL, ``records_id_seq`` gives an import its new record ids, so
+that imports running together never pick the same one (``mana import``
+moves it past the ids a filled region wrote; SQLite's single writer needs none).
 
 Revision ID: 0005
 Revises: 0004
@@ -44,9 +47,14 @@ def upgrade() -> None:
         sa.Column("record_id", sa.Integer(), sa.ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("marcxml", sa.Text(), nullable=False, comment="The record as it was imported, as MARCXML (the MARC view)."),
     )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE SEQUENCE records_id_seq OWNED BY records.id")
+        op.execute("SELECT setval('records_id_seq', coalesce(max(id), 0) + 1, false) FROM records")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP SEQUENCE records_id_seq")
     for name in ("record_marc", "record_links", "record_notes", "record_series"):
         op.drop_table(name)
     with op.batch_alter_table("records") as batch:
