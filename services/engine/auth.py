@@ -30,7 +30,7 @@ class AuthPart(SqlBase):
         check, so the time of the answer does not tell which it was."""
         from services.engine.hashing import check, dummy_check, in_background  # not at start-up
 
-        account = await self._call(lambda tx: tx.find_account(identifier))
+        account = await self._call(lambda tx: tx.find_account(identifier), answers=False)
         if account is None:
             await in_background(dummy_check, self._hasher, password)
             raise InvalidCredentials()
@@ -103,7 +103,7 @@ class AuthPart(SqlBase):
                 raise InvalidCode()
             return account
 
-        await self._call(checked)
+        await self._call(checked, answers=False)  # a wrong code's refusal is the answer
         rules.validate_password(new_password)
         new_hash = await in_background(self._hasher.hash, new_password)
 

@@ -10,7 +10,9 @@ their date expired, R7; due dates reminded of, R13), in a transaction of
 its own: both go by the date alone. A refusal (``ManaError``) raised by the work
 still commits what the call changed before it (a wrong recovery code
 counts); any other failure commits nothing, and a database that cannot be
-reached answers ``ServiceUnavailable``.
+reached answers ``ServiceUnavailable``. What a caller must write in the
+same transaction as a call's effect (the server's idempotency record) it
+hands over in ``ALONGSIDE`` (``Alongside``).
 
 The database is the truth: nothing of the region lives in the process. With
 no database given, the engine makes its own in memory (SQLite) and fills it
@@ -28,8 +30,9 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 
@@ -54,6 +57,23 @@ RETRIES = 40
 
 RETRY_CODES = {"40001", "40P01"}
 """serialization_failure, deadlock_detected."""
+
+
+class Alongside(Protocol):
+    """A caller's writes that commit, or roll back, with one engine call (the
+    server's idempotency record, ``services.server.idempotency``)."""
+
+    def begin(self, db: sa.Connection) -> None:
+        """At the start of each try, before the work; an exception ends the
+        call there, with nothing written."""
+
+    def commit(self, db: sa.Connection, result: Any, refusal: ManaError | None) -> None:
+        """After the work (its result, or the refusal it raised), before the commit."""
+
+
+ALONGSIDE: ContextVar[Alongside | None] = ContextVar("mana_alongside", default=None)
+"""Set by a caller around one engine call: the call's transaction carries it
+(not the day's catch-up before it)."""
 
 
 def token_hash(token: str) -> str:
@@ -124,39 +144,52 @@ class SqlBase:
         self._region = None
         return database
 
-    async def _call(self, work: Callable[..., T], *args: Any, catch_up: bool = True) -> T:
+    async def _call(self, work: Callable[..., T], *args: Any, catch_up: bool = True,
+                    answers: bool = True) -> T:
         """``work(tx, *args)`` in one transaction, on a worker thread; first,
-        once a day, the catch-up (unless the work is that: ``catch_up``)."""
+        once a day, the catch-up (unless the work is that: ``catch_up``). The
+        caller's ``ALONGSIDE`` goes with the transaction; ``answers=False``: an
+        earlier transaction of a method that makes more than one, which gives
+        the method's answer (and carries ``ALONGSIDE``) only when it refuses."""
         database = await self._opened()
-        return await asyncio.to_thread(self._run, database, work, args, catch_up)
+        alongside = ALONGSIDE.get()
+        return await asyncio.to_thread(self._run, database, work, args, catch_up,
+                                       alongside, answers)
 
     def _run(self, database: Database, work: Callable[..., T], args: tuple[Any, ...],
-             catch_up: bool) -> T:
+             catch_up: bool, alongside: Alongside | None = None, answers: bool = True) -> T:
         today = self._clock.now().date()
         if catch_up and self._caught_up != today:
             self._transaction(database, _catch_up, ())
             self._caught_up = today
-        result = self._transaction(database, work, args)
+        result = self._transaction(database, work, args, alongside, answers)
         if not catch_up:
             self._caught_up = today
         return result
 
     def _transaction(
-        self, database: Database, work: Callable[..., T], args: tuple[Any, ...]
+        self, database: Database, work: Callable[..., T], args: tuple[Any, ...],
+        alongside: Alongside | None = None, answers: bool = True,
     ) -> T:
         """``work(tx, *args)`` in one transaction, tried again from the start
-        when it lost a race with another (a serialization failure)."""
+        when it lost a race with another (a serialization failure), with
+        ``alongside``'s writes (see ``_call``) in the same transaction."""
         memory = database.target == ":memory:"
         for attempt in range(RETRIES):
             refusal: ManaError | None = None
+            result: Any = None
             try:
                 with self._memory_lock if memory else contextlib.nullcontext(), \
                         database.engine.begin() as db:
+                    if alongside is not None:
+                        alongside.begin(db)
                     tx = Tx(db, self._clock.now(), self._sender)
                     try:
                         result = work(tx, *args)
                     except ManaError as error:
                         refusal = error  # what the call did before it is kept
+                    if alongside is not None and (answers or refusal is not None):
+                        alongside.commit(db, result, refusal)
             except sa.exc.DBAPIError as error:
                 code = getattr(error.orig, "sqlstate", None)
                 if code in RETRY_CODES and attempt + 1 < RETRIES:

@@ -7,17 +7,22 @@ restart forgets nobody. On an engine of its own in memory (``TokenStore``)
 it is a token of this server's, mapped to the engine's session. A token
 ends when it has not been used for the idle time, at the absolute lifetime
 after login, or at logout. Times come from an injected ``now()`` (seconds,
-wall clock by default) so tests can move them.
+wall clock by default) so tests can move them. Both answer the same
+coroutines; ``DatabaseTokens`` asks the database on threads of its own,
+never on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -30,6 +35,7 @@ from services.storage.schema import accounts as ACCOUNTS
 from services.storage.schema import sessions as SESSIONS
 
 Now = Callable[[], float]
+T = TypeVar("T")
 
 
 @dataclass
@@ -50,14 +56,14 @@ class TokenStore:
         self._grants: dict[str, _Grant] = {}
         self._last_sweep = now()
 
-    def issue(self, session: Session) -> str:
+    async def issue(self, session: Session) -> str:
         """A new token for the engine's ``session``."""
         token = secrets.token_urlsafe(32)
         moment = self._now()
         self._grants[token] = _Grant(session, moment, moment)
         return token
 
-    def resolve(self, token: str) -> tuple[Session | None, Session | None]:
+    async def resolve(self, token: str) -> tuple[Session | None, Session | None]:
         """``(session, ended)``: the live session of ``token`` (and the use is
         noted), or ``(None, engine session that just expired)`` / ``(None, None)``
         for a token that is unknown."""
@@ -71,12 +77,12 @@ class TokenStore:
         grant.used = moment
         return grant.session, None
 
-    def revoke(self, token: str) -> Session | None:
+    async def revoke(self, token: str) -> Session | None:
         """End ``token``; the engine session it stood for, if it was live."""
         grant = self._grants.pop(token, None)
         return grant.session if grant else None
 
-    def sweep(self, every_seconds: float = 60.0) -> list[Session]:
+    async def sweep(self, every_seconds: float = 60.0) -> list[Session]:
         """Forget expired tokens (at most once per ``every_seconds``); the
         engine sessions that ended with them."""
         moment = self._now()
@@ -99,7 +105,11 @@ class DatabaseTokens:
     SHA-256, never the token), so any server of the region resolves it, and
     it outlives a restart. ``issued`` and ``used`` are written in the
     servers' clock; ``used`` at most every ``touch_seconds``, so a busy
-    patron does not cost a write per request."""
+    patron does not cost a write per request. The queries run on at most
+    ``THREADS`` threads of its own: token checks that wait for a slow
+    database hold neither the event loop nor the engine's threads."""
+
+    THREADS = 4
 
     def __init__(self, database: str, idle_seconds: float, absolute_seconds: float,
                  now: Now = time.time, touch_seconds: float = 15.0) -> None:
@@ -111,15 +121,39 @@ class DatabaseTokens:
         self._now = now
         self._touch = touch_seconds
         self._last_sweep = now()
+        self._threads = ThreadPoolExecutor(self.THREADS, thread_name_prefix="mana-tokens")
 
-    def issue(self, session: Session) -> str:
+    async def _off_loop(self, call: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._threads, call, *args)
+
+    async def issue(self, session: Session) -> str:
+        return await self._off_loop(self._issue, session)
+
+    async def resolve(self, token: str) -> tuple[Session | None, Session | None]:
+        return await self._off_loop(self._resolve, token)
+
+    async def revoke(self, token: str) -> Session | None:
+        session, _ = await self.resolve(token)
+        return session
+
+    async def sweep(self, every_seconds: float = 60.0) -> list[Session]:
+        """Forget the expired tokens of every server (at most once per
+        ``every_seconds`` from this one); none is handed back, they are gone."""
+        moment = self._now()
+        if moment - self._last_sweep < every_seconds:
+            return []
+        self._last_sweep = moment
+        await self._off_loop(self._sweep, moment)
+        return []
+
+    def _issue(self, session: Session) -> str:
         moment = self._now()
         with self._engine.begin() as db:
             mine = SESSIONS.c.token_hash == token_hash(session.token)
             db.execute(SESSIONS.update().where(mine).values(issued=moment, used=moment))
         return session.token
 
-    def resolve(self, token: str) -> tuple[Session | None, Session | None]:
+    def _resolve(self, token: str) -> tuple[Session | None, Session | None]:
         moment = self._now()
         with self._engine.begin() as db:
             row = db.execute(
@@ -137,22 +171,11 @@ class DatabaseTokens:
                            .values(used=moment))
         return session, None
 
-    def revoke(self, token: str) -> Session | None:
-        session, _ = self.resolve(token)
-        return session
-
-    def sweep(self, every_seconds: float = 60.0) -> list[Session]:
-        """Forget the expired tokens of every server (at most once per
-        ``every_seconds`` from this one); none is handed back, they are gone."""
-        moment = self._now()
-        if moment - self._last_sweep < every_seconds:
-            return []
-        self._last_sweep = moment
+    def _sweep(self, moment: float) -> None:
         c = SESSIONS.c
         with self._engine.begin() as db:
             db.execute(SESSIONS.delete().where(c.issued.is_not(None), sa.or_(
                 c.used <= moment - self._idle, c.issued <= moment - self._absolute)))
-        return []
 
     def __len__(self) -> int:
         with self._engine.connect() as db:
@@ -163,6 +186,7 @@ class DatabaseTokens:
         return moment - used >= self._idle or moment - issued >= self._absolute
 
     def close(self) -> None:
+        self._threads.shutdown(wait=True)
         self._engine.dispose()
 
 

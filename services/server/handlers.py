@@ -43,7 +43,8 @@ constrained string holding an unpaired surrogate."""
 TOO_LONG = {"string_too_long", "too_long"}
 
 
-def error_response(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(status: int, body: ErrorBody,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(body.model_dump(mode="json", exclude_none=True), status, headers=headers)
 
 
@@ -126,13 +127,19 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+def refusal_response(error: ManaError) -> JSONResponse:
+    """The answer to one of the package's errors (also what an idempotency
+    record of a refused write keeps, ``services.server.idempotency``)."""
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, NotAuthenticated) else None
+    if isinstance(error, TooManyAttempts):
+        error, headers = _retry_after(error)
+    return error_response(status_of(error), body_of(error), headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ManaError)
     async def mana_error(request: Request, error: ManaError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, NotAuthenticated) else None
-        if isinstance(error, TooManyAttempts):
-            error, headers = _retry_after(error)
-        return error_response(status_of(error), body_of(error), headers)
+        return refusal_response(error)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:

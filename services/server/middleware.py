@@ -5,11 +5,13 @@ Both read the request body once into memory (it is at most
 belongs to the caller ``IdempotencyMiddleware`` is told of (``Callers``):
 authentication comes before the key, so a write to an account route with a
 missing or ended token is answered 401, never a 422 about its key nor
-another caller's remembered answer.
+another caller's remembered answer. The store's calls run on a worker
+thread, never on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -18,16 +20,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.errors import InvalidInput, NotAuthenticated, ServiceUnavailable
-from services.server.idempotency import Answer, IdempotencyStore
+from services.server.idempotency import (
+    PENDING,
+    Answer,
+    IdempotencyStore,
+    Pending,
+    Replayed,
+    remembered,
+)
 from services.server.wire import IDEMPOTENCY_HEADER, TOO_LARGE, ErrorBody, body_of
 
 log = logging.getLogger("mana.server")
 
 KEY_MAX = 200
-STORED = range(200, 500)
-"""Answers that are remembered: success and the client's own errors, except
-the passing ones below (a retry may well succeed later)."""
-NOT_STORED = {401, 408, 425, 429}
 
 Callers = Callable[[Scope], Awaitable[str | None]]
 """Who a POST is from, as a principal of ``IdempotencyStore``; None when no
@@ -131,7 +136,9 @@ class BodyLimitMiddleware:
 
 
 class IdempotencyMiddleware:
-    """Remember the first answer to each POST that carries an ``Idempotency-Key``."""
+    """Remember the first answer to each POST that carries an ``Idempotency-Key``:
+    in the transaction of its effect, through ``PENDING`` (see
+    ``services.server.idempotency``), else once it is sent."""
 
     def __init__(self, app: ASGIApp, store: IdempotencyStore, limit: int, callers: Callers,
                  exempt: Iterable[str] = ()) -> None:
@@ -142,7 +149,8 @@ class IdempotencyMiddleware:
         self.exempt = set(exempt)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = _header(scope, IDEMPOTENCY_HEADER.lower().encode()) if scope["type"] == "http" else None
+        http = scope["type"] == "http"
+        key = _header(scope, IDEMPOTENCY_HEADER.lower().encode()) if http else None
         if key is None or scope["method"] != "POST" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
@@ -159,8 +167,9 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         if not 1 <= len(key) <= KEY_MAX or not key.isascii() or not key.isprintable():
-            await self._refuse(send, "Idempotency-Key nav derīga (1–200 drukājamas ASCII zīmes).",
-                               "The Idempotency-Key is not valid (1–200 printable ASCII characters).")
+            await self._refuse(
+                send, "Idempotency-Key nav derīga (1–200 drukājamas ASCII zīmes).",
+                "The Idempotency-Key is not valid (1–200 printable ASCII characters).")
             return
         body = await read_body(receive, self.limit)
         if body is None:
@@ -168,45 +177,72 @@ class IdempotencyMiddleware:
         fingerprint = self.store.fingerprint(
             scope["method"], scope["path"], scope.get("query_string", b""), body
         )
+        pending = Pending(self.store, principal, key, fingerprint)
         async with self.store.lock(principal, key):
             try:
-                first = self.store.get(principal, key)
+                first = await asyncio.to_thread(self.store.get, principal, key)
             except SQLAlchemyError as e:
                 await _database_away(send, e)
                 return
+            if first is None:
+                first = await self._first(scope, _replay(body, receive), send, pending)
             if first is not None:
-                if first.fingerprint != fingerprint:
-                    await self._refuse(
-                        send,
-                        "Šī Idempotency-Key jau izmantota citam pieprasījumam.",
-                        "This Idempotency-Key was already used for a different request.",
-                    )
-                    return
-                await send({
-                    "type": "http.response.start",
-                    "status": first.status,
-                    "headers": [(b"content-type", first.content_type.encode()),
-                                (b"content-length", str(len(first.body)).encode()),
-                                (b"idempotent-replayed", b"true")],
-                })
-                await send({"type": "http.response.body", "body": first.body})
-                return
-            answer = await self._run(scope, _replay(body, receive), send)
-            if answer is not None and answer.status in STORED and answer.status not in NOT_STORED:
-                try:
-                    self.store.put(principal, key, Answer(fingerprint, *answer_fields(answer)))
-                except SQLAlchemyError:  # answered already; a repeat would run again
-                    log.warning("the first answer of %s could not be remembered", scope["path"])
+                await self._again(send, first, fingerprint)
+        await self._purge()
 
-    async def _run(self, scope: Scope, receive: Receive, send: Send) -> _Captured | None:
+    async def _first(self, scope: Scope, receive: Receive, send: Send,
+                     pending: Pending) -> Answer | None:
+        """Run the write and remember its answer, unless its transaction did;
+        the answer its transaction found instead (``Replayed``: the key was
+        answered meanwhile on another server), else None."""
         captured = _Captured()
 
         async def tee(message: Message) -> None:
             captured.add(message)
             await send(message)
 
-        await self.app(scope, receive, tee)
-        return captured if captured.complete else None
+        running = PENDING.set(pending)
+        try:
+            await self.app(scope, receive, tee)
+        except Replayed as found:
+            return found.answer
+        finally:
+            PENDING.reset(running)
+        if not captured.complete or not remembered(captured.status):
+            return None
+        answer = Answer(pending.fingerprint, *answer_fields(captured))
+        if answer == pending.written:
+            return None  # committed with its effect
+        try:
+            await asyncio.to_thread(self.store.put, pending.principal, pending.key, answer)
+        except SQLAlchemyError:  # answered already; a repeat would run again
+            log.warning("the first answer of %s could not be remembered", scope["path"])
+        return None
+
+    async def _again(self, send: Send, first: Answer, fingerprint: str) -> None:
+        """The remembered ``first`` answer, for a request with its fingerprint."""
+        if first.fingerprint != fingerprint:
+            await self._refuse(
+                send,
+                "Šī Idempotency-Key jau izmantota citam pieprasījumam.",
+                "This Idempotency-Key was already used for a different request.",
+            )
+            return
+        await send({
+            "type": "http.response.start",
+            "status": first.status,
+            "headers": [(b"content-type", first.content_type.encode()),
+                        (b"content-length", str(len(first.body)).encode()),
+                        (b"idempotent-replayed", b"true")],
+        })
+        await send({"type": "http.response.body", "body": first.body})
+
+    async def _purge(self) -> None:
+        if self.store.purge_due():
+            try:
+                await asyncio.to_thread(self.store.purge)
+            except SQLAlchemyError:  # the next write tries again
+                log.warning("expired idempotency records could not be forgotten")
 
     async def _refuse(self, send: Send, lv: str, en: str) -> None:
         error = body_of(InvalidInput(IDEMPOTENCY_HEADER, lv, en))

@@ -29,6 +29,7 @@ from services.errors import (
     TooManyAttempts,
 )
 from services.models import Session
+from services.server.idempotency import carrying
 from services.server.limits import HOUR, RateLimit, list_limit
 from services.server.maintenance import KEY_HEADER, allows, issue_key
 from services.server.operations import (
@@ -122,6 +123,8 @@ def install_routes(app: FastAPI, state: ServerState) -> None:
         else:
             _check_form(operation, endpoint)
         keyed = operation.method == "POST" and operation.idempotent
+        if keyed:  # its engine call commits the Idempotency-Key's record with its effect
+            endpoint = carrying(endpoint, operation.result, state.idempotency, engine)
         _add(app, operation, endpoint, [Depends(idempotency_key)] if keyed else [])
     if by_hand:
         raise WireError(f"a route is written out for {sorted(by_hand)[0]!r}, "
@@ -187,14 +190,14 @@ def _by_hand(app: FastAPI, state: ServerState, bearer: HTTPBearer) -> dict[str, 
         refused (429 with ``Retry-After``) as slowly as a wrong password; the
         account's owner elsewhere is not (``ServerState.login``)."""
         session = await state.login(form.identifier, form.password, client_address(request))
-        return Session(token=state.tokens.issue(session), patron=session.patron)
+        return Session(token=await state.tokens.issue(session), patron=session.patron)
 
     async def logout(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Response:
         """End the token (and its engine session). A token that already ended is fine."""
         if credentials is not None:
-            ended = state.tokens.revoke(credentials.credentials)
+            ended = await state.tokens.revoke(credentials.credentials)
             if ended is not None:
                 await engine.logout(ended)
         return Response(status_code=204)

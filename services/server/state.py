@@ -59,11 +59,11 @@ class ServerState:
     async def session(self, credentials: HTTPAuthorizationCredentials | None) -> Session:
         """The engine session of the request's bearer token; ``NotAuthenticated``
         for a missing, unknown, expired or revoked one."""
-        for ended in self.tokens.sweep():
+        for ended in await self.tokens.sweep():
             await self._end(ended)
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise NotAuthenticated()
-        session, ended = self.tokens.resolve(credentials.credentials)
+        session, ended = await self.tokens.resolve(credentials.credentials)
         if ended is not None:
             await self._end(ended)
         if session is None:
