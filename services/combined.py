@@ -10,10 +10,11 @@ the contract, so a method added to either is forwarded without a line here.
 What cannot simply be forwarded is written out:
 
 - ``ready``: both parts are ready.
-- ``send_list``: the accounts' service writes a list of its *own* records by
-  id; the catalogue's ids mean other records there, so a list of them is
-  refused with a sentence (``InvalidInput`` on "records") instead of
-  mailing the wrong titles.
+- ``send_list``: a list is mailed by the service whose records they are:
+  the catalogue's, when it is a whole ``LibraryService`` (its accounts
+  being elsewhere, e.g. SIP2); an SRU catalogue mails nothing, and the
+  accounts' service would list its *own* records of those ids, so a list is
+  then refused with a sentence (``InvalidInput`` on "records").
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _forwarding(cls: C) -> C:
 class CombinedService(LibraryService):
     """The catalogue of ``catalogue`` and the accounts of ``accounts``."""
 
-    def __init__(self, catalogue: CatalogueService, accounts: LibraryService) -> None:
+    def __init__(self, catalogue: CatalogueService, accounts: AccountService) -> None:
         self.catalogue = catalogue
         self.accounts = accounts
 
@@ -74,7 +75,11 @@ class CombinedService(LibraryService):
         return all(both)
 
     async def send_list(self, record_ids: list[int], email: str, language: str = "lv") -> Message:
-        """Refused: the accounts' service would list its own records of these ids."""
+        """By the catalogue's own service when it has one (a region's
+        catalogue with a library system's accounts); else refused: the
+        accounts' service would list its own records of these ids."""
+        if isinstance(self.catalogue, AccountService):
+            return await self.catalogue.send_list(record_ids, email, language)
         raise InvalidInput("records", *LIST_REFUSED)
 
     async def aclose(self) -> None:

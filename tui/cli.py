@@ -26,7 +26,7 @@ from tui.kiosk import UnsafeInterpreter, harden_process, is_hardened
 from tui.settings_file import CONFIG_ENV, ConfigError, Language, Profile, Settings, read_settings
 
 if TYPE_CHECKING:
-    from services.protocol import CatalogueService, LibraryService
+    from services.protocol import AccountService, CatalogueService, LibraryService
     from tui.app import KioskApp
     from tui.config import KioskConfig
 
@@ -116,11 +116,28 @@ def build_service(config: KioskConfig) -> LibraryService:
     """The adapter the settings ask for: ``[service]``'s, with the catalogue
     of ``[catalogue]`` when that is another source. Raises ``StartError``."""
     service = _accounts_service(config)
-    if config.catalogue.kind == "sru":
+    if config.catalogue.kind == "sru" or config.accounts.kind == "sip2":
         from services.combined import CombinedService
 
-        return CombinedService(_sru_catalogue(config), service)
+        catalogue = _sru_catalogue(config) if config.catalogue.kind == "sru" else service
+        accounts = _sip2_accounts(config) if config.accounts.kind == "sip2" else service
+        return CombinedService(catalogue, accounts)
     return service
+
+
+def _sip2_accounts(config: KioskConfig) -> AccountService:
+    """The SIP2 account source of ``[accounts]``."""
+    import ssl
+
+    from services.sip2.accounts import Sip2Accounts
+    from services.sip2.client import Sip2Client
+
+    section = config.accounts
+    client = Sip2Client(
+        section.host, section.port, login=section.login, password=section.password,
+        location=section.location, delimiter=section.delimiter, charset=section.charset,
+        tls=ssl.create_default_context() if section.tls else None, timeout=section.timeout)
+    return Sip2Accounts(client, section.institution)
 
 
 def _sru_catalogue(config: KioskConfig) -> CatalogueService:

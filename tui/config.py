@@ -303,12 +303,51 @@ class SshSection(_Section):
     long again before SIGKILL) when its connection drops."""
 
 
+class AccountsSection(_Section):
+    """``[accounts]``: where logging in and the patrons' accounts come from,
+    when not from ``[service]``: a library system's SIP2 server."""
+
+    kind: Literal["service", "sip2"] = "service"
+    """``service``: the accounts of ``[service]``; ``sip2``: the library
+    system's SIP2 server at ``host``:``port``, with the catalogue of
+    ``[catalogue]`` (or of ``[service]``)."""
+
+    host: str = Field(default="", pattern=r"^[A-Za-z0-9.:_-]{0,253}$")
+    port: int = Field(default=6001, ge=1, le=65535)
+    tls: bool = False
+    """Talk TLS to the SIP2 server (checked against the system's CAs)."""
+
+    login: str = Field(default="", max_length=64)
+    """This terminal's SIP login (93 CN) as the library system knows it."""
+
+    password: str = Field(default="", max_length=128)
+    """Its SIP password (93 CO); the file is then the terminal's secret."""
+
+    institution: str = Field(default="", max_length=64)
+    """The institution id (AO) the library system expects."""
+
+    location: str = Field(default="", max_length=64)
+    """The terminal's location code (93 CP), if the system wants one."""
+
+    delimiter: str = Field(default="|", min_length=1, max_length=1)
+    charset: Literal["utf-8", "latin-1", "cp850"] = "utf-8"
+    timeout: float = Field(default=10.0, gt=0, le=300)
+    """Seconds to wait for the SIP2 server before telling the patron."""
+
+    @model_validator(mode="after")
+    def _sip2_needs_a_server(self) -> AccountsSection:
+        if self.kind == "sip2" and not (self.host and self.login and self.institution):
+            raise ValueError("kind = \"sip2\" needs host, login and institution")
+        return self
+
+
 class KioskConfig(_Section):
     """All the settings of one ``mana`` process."""
 
     kiosk: KioskSection = KioskSection()
     service: ServiceSection = ServiceSection()
     catalogue: CatalogueSection = CatalogueSection()
+    accounts: AccountsSection = AccountsSection()
     mail: MailSection = MailSection()
     ssh: SshSection = SshSection()
     server: ServerSettings = ServerSettings()

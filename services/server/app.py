@@ -1,7 +1,7 @@
 """``create_app``: the HTTP JSON API of a ``LibraryService`` engine.
 
 The layers, outside in: a body size limit (413), ``Idempotency-Key`` (first
-answers remembered in SQLite for the caller, ``callers``: the patron, whose
+answers remembered in the database for the caller, ``callers``: the patron, whose
 token is checked first), FastAPI's routing with the bearer token
 dependency, and the engine, where every rule lives. Errors become
 ``ErrorBody`` JSON with the status of their class (``handlers``).

@@ -433,3 +433,28 @@ async def test_the_listener_speaks_tls(tmp_path) -> None:  # type: ignore[no-unt
         await plain.close()
     finally:
         await listener.close()
+
+
+# ------------------------------------------------------------- the kiosk's settings
+
+
+async def test_the_kiosk_takes_its_accounts_from_sip2_by_its_settings(sip: Setup) -> None:
+    """``[accounts] kind = "sip2"``: the kiosk logs in and lists loans over
+    SIP2, the catalogue still its own, and offers nothing SIP2 cannot do."""
+    from services.combined import CombinedService
+    from tui.cli import build_service
+    from tui.config import KioskConfig
+
+    config = KioskConfig.model_validate({"accounts": {
+        "kind": "sip2", "host": "127.0.0.1", "port": sip.port, "login": "kiosk-aiz",
+        "password": TERMINAL_PASSWORD, "institution": "aiz", "timeout": 5}})
+    service = build_service(config)
+    assert isinstance(service, CombinedService)
+    try:
+        session = await service.login(CARD["cilda"], password("cilda"))
+        assert {v.loan.barcode for v in await service.loans(session)} == {"A-0009", "K-0004"}
+        abilities = await service.abilities()
+        assert abilities.self_check_out and not abilities.free_requests
+        assert not abilities.lists and not abilities.password_reset
+    finally:
+        await service.accounts.client.close()  # type: ignore[attr-defined]
