@@ -27,12 +27,13 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
-    Sequence,
     Numeric,
+    Sequence,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -265,6 +266,8 @@ loans = Table(
     Column("reminded", Date, comment="The due date the patron was last reminded of (R13)."),
     Index(None, "patron_id"),
     Index(None, "barcode"),
+    Index("loans_open_due", "due", sqlite_where=text("returned IS NULL"),
+          postgresql_where=text("returned IS NULL")),
 )
 
 reservations = Table(
@@ -285,6 +288,8 @@ reservations = Table(
            comment="The day it stopped being active (R7's recent ones count from it)."),
     Index(None, "patron_id"),
     Index(None, "barcode", "state"),
+    Index("reservations_ready_until", "held_until", sqlite_where=text("state = 'ready'"),
+          postgresql_where=text("state = 'ready'")),
 )
 
 free_requests = Table(
