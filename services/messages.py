@@ -187,6 +187,23 @@ def due_reminder(
     )
 
 
+def receipt(language: str, name: str, library: str, lent: list[tuple[str, date]],
+            returned: list[str]) -> Text:
+    """A self-check receipt: each copy checked out with its due date, each returned."""
+    en = _en(language)
+    lines = [f"- {title}: {'due' if en else 'līdz'} {format_date(due)}" for title, due in lent]
+    back = [f"- {title}" for title in returned]
+    if en:
+        body = f"Hello, {name}!\n\n"
+        body += ("Checked out:\n" + "\n".join(lines) + "\n\n") if lines else ""
+        body += ("Returned:\n" + "\n".join(back) + "\n\n") if back else ""
+        return "Your receipt", body.rstrip("\n") + _sign(language, library)
+    body = f"Labdien, {name}!\n\n"
+    body += ("Izsniegts:\n" + "\n".join(lines) + "\n\n") if lines else ""
+    body += ("Nodots:\n" + "\n".join(back) + "\n\n") if back else ""
+    return "Jūsu kvīts", body.rstrip("\n") + _sign(language, library)
+
+
 _FREE_REQUEST = {
     "received": (
         ("Brīvais pieprasījums saņemts", "Jūsu pieprasījums ir saņemts: {title}. "

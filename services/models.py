@@ -570,6 +570,8 @@ class Abilities(Model):
     self_check_in: bool = True
     """Returns at all; each library says whether its own terminals take
     them (``LibraryRules.self_check_in``)."""
+    receipts: bool = True
+    """E-mailing a self-check receipt (``send_receipt``)."""
 
 
 # --------------------------------------------------------------------------
@@ -590,6 +592,8 @@ class MessageKind(StrEnum):
     FREE_REQUEST_REJECTED = "free_request_rejected"
     DUE_REMINDER = "due_reminder"
     LIST = "list"
+    RECEIPT = "receipt"
+    """What a patron checked out and returned at a self-service terminal."""
 
 
 class Message(Model):

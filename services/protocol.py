@@ -43,7 +43,6 @@ from services.models import (
     PatronAccount,
     Record,
     ReservationView,
-    SearchHit,
     SearchPage,
     SearchQuery,
     Session,
@@ -250,6 +249,16 @@ class AccountService(ABC):
         says to leave it at the desk (``set_aside``), never for whom.
         Raises ``NotFound``, ``Refused`` (another library's copy, returns
         not taken here, not on loan), ``NotAuthenticated``."""
+        ...
+
+    @abstractmethod
+    async def send_receipt(self, session: Session, library_id: str, lent: list[str],
+                           returned: list[str]) -> Message:
+        """E-mail the patron a receipt of a self-check visit at
+        ``library_id``: each of ``lent`` (barcodes now on loan to them) with
+        its due date, each of ``returned`` by title. Raises ``InvalidInput``
+        (field "email": no address on file; "lent": nothing to list),
+        ``NotAuthenticated``."""
         ...
 
     # -------------------------------------------------------------------- staff

@@ -110,6 +110,12 @@ class SelfCheckForm(_Body):
     barcode: line(CODE_MAX)
 
 
+class ReceiptForm(_Body):
+    library_id: line(CODE_MAX)
+    lent: Annotated[list[line(CODE_MAX)], Field(max_length=rules.LIST_MAX)] = []
+    returned: Annotated[list[line(CODE_MAX)], Field(max_length=rules.LIST_MAX)] = []
+
+
 class FreeRequestBody(FreeRequestForm):
     """``FreeRequestForm`` with the limits of R8 at the door (and in the
     OpenAPI description); the engine still strips and checks it."""
@@ -292,6 +298,7 @@ ACCOUNT = (
     get("abilities", "/abilities"),
     post("self_check_out", "/account/self-check-out", 401, 404, 409, body=SelfCheckForm),
     post("self_check_in", "/account/self-check-in", 401, 404, 409, body=SelfCheckForm),
+    post("send_receipt", "/account/receipts", 401, 429, body=ReceiptForm),
 )
 
 _STAFF = (401, 403)

@@ -341,10 +341,10 @@ class Sip2Accounts(AccountService):
     # --------------------------------------------------------------- self-check
 
     async def abilities(self) -> Abilities:
-        """SIP2 has no free requests, no loan history, no list e-mail, no
-        password recovery and no staff queues."""
+        """SIP2 has no free requests, no loan history, no e-mail (lists,
+        receipts), no password recovery and no staff queues."""
         return Abilities(free_requests=False, loan_history=False, lists=False,
-                         password_reset=False, staff_desk=False)
+                         password_reset=False, staff_desk=False, receipts=False)
 
     async def self_check_out(self, session: Session, library_id: str, barcode: str) -> LoanView:
         """Check ``barcode`` out to the session's patron (11); the library
@@ -426,6 +426,10 @@ class Sip2Accounts(AccountService):
     # ------------------------------------------------------ mail and maintenance
 
     async def send_list(self, record_ids: list[int], email: str, language: str = "lv") -> Mail:
+        raise Refused(not_offered())
+
+    async def send_receipt(self, session: Session, library_id: str, lent: list[str],
+                           returned: list[str]) -> Mail:
         raise Refused(not_offered())
 
     async def outbox(self) -> list[Mail]:

@@ -647,6 +647,18 @@ async def test_a_patron_checks_out_and_returns_at_the_terminal(service: LibraryS
     assert (await copy_view(service, "A-0001")).item.status == CopyStatus.AVAILABLE
 
 
+async def test_a_self_check_receipt_is_e_mailed(service: LibraryService) -> None:
+    anna = await login(service, "anna")
+    lent = await service.self_check_out(anna, AIZ, "A-0001")
+    receipt = await service.send_receipt(anna, AIZ, ["A-0001", "A-0001"], [])
+    assert receipt.kind == MessageKind.RECEIPT and receipt.to == PATRONS["anna"].email
+    assert f"līdz {lent.loan.due:%d.%m.%Y}" in receipt.body
+    assert receipt.body.count(lent.title) == 1
+    with pytest.raises(InvalidInput) as caught:
+        await service.send_receipt(anna, AIZ, ["A-0009"], [])  # cilda's loan: not hers
+    assert caught.value.field == "lent"
+
+
 async def test_self_check_keeps_the_desks_rules(service: LibraryService) -> None:
     anna, boris = await login(service, "anna"), await login(service, "boris")
     refusals = {

@@ -20,7 +20,7 @@ import json
 import re
 from abc import abstractmethod
 from dataclasses import replace
-from typing import Any, get_origin
+from typing import Any, get_args, get_origin
 
 import httpx
 import pytest
@@ -166,7 +166,8 @@ def sample(parameter: inspect.Parameter) -> Any:
     samples = {int: 7, str: "x", SearchQuery: SearchQuery(text="ozols"),
                FreeRequestForm: FreeRequestForm(title="Ozols", library_id="AIZ")}
     if get_origin(kind) is list:
-        return [1, 2]
+        (item,) = get_args(kind)
+        return [samples[item], samples[item]]
     return samples[kind]
 
 
