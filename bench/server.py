@@ -2,7 +2,8 @@
 
 Run: ``uv run python bench/server.py [--duration S] [--terminals N] [--pace S]
 [--records N] [--copies-per-record N] [--patrons N] [--queries N]
-[--postgresql URL] [--servers N]``; a country's union catalogue:
+[--postgresql URL] [--servers N] [--keep-database NAME | --reuse-database NAME]``;
+a country's union catalogue:
 ``--part 2 --postgresql postgresql://root@127.0.0.1/postgres --records 1000000
 --copies-per-record 3 --patrons 200000``.
 
@@ -381,7 +382,10 @@ async def part_one(args: argparse.Namespace, folder: Path, cpus: tuple[int | Non
 
 def search_queries(counts: Counter[str], titles: list[list[str]], n: int,
                    rng: random.Random) -> dict[str, list[str]]:
-    ranked = [w for w, _ in counts.most_common() if w.isalpha()]
+    # by count, then alphabetically: the same queries in every run (the order
+    # of ties in ``most_common`` follows string hashing, which differs per process)
+    ranked = [w for w, _ in sorted(counts.items(), key=lambda wc: (-wc[1], wc[0]))
+              if w.isalpha()]
     common, rare = ranked[:40], ranked[-200:]
     pairs = [t for t in titles if len(t) > 1]
     return {
