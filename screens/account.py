@@ -47,6 +47,7 @@ texts(
         "account.key.order": ("Veikt pasūtījumu", "Make an order"),
         "account.key.reload": ("Atjaunot", "Refresh"),
         "account.key.tabs": ("Cilnes", "Tabs"),
+        "account.key.self_check": ("Izsniegt sev", "Check out to myself"),
         "account.empty.reserved": ("Jums nav rezervāciju.", "You have no reservations."),
         "account.empty.requests": ("Jums nav brīvo pieprasījumu.", "You have no free requests."),
         "account.empty.loans": ("Jums nav izsniegumu.", "You have no loans."),
@@ -98,6 +99,8 @@ class AccountScreen(ManaScreen):
 
     BINDINGS = [
         Binding("escape", "back", "key.back", key_display="Esc", id="account.back"),
+        Binding("i", "self_check", "account.key.self_check", key_display="I",
+                id="account.self_check"),
         Binding("p", "renew", "account.key.renew", key_display="P", id="account.renew"),
         Binding(
             "a", "cancel_reservation", "account.key.cancel", key_display="A", id="account.cancel"
@@ -313,6 +316,14 @@ class AccountScreen(ManaScreen):
             return self.active_tab == "loans"
         if action == "cancel_reservation":
             return self.active_tab == "reserved"
+        if action == "free_request":
+            return self._offers("requests")
+        if action == "self_check":
+            offered = self.kiosk.offered
+            return self.kiosk.self_check is not None and offered is not None \
+                and offered.self_check_out
+        if action == "tab" and parameters:
+            return self._offers(str(parameters[0]))
         return True
 
     def action_back(self) -> None:
@@ -324,20 +335,55 @@ class AccountScreen(ManaScreen):
 
     def action_step_tab(self, step: int) -> None:
         """←/→: the previous or next tab, keeping the focus on its table."""
-        index = TABS.index(self.active_tab) if self.active_tab in TABS else 0
-        self.action_tab(TABS[(index + step) % len(TABS)])
+        tabs = [tab for tab in TABS if self._offers(tab)]
+        index = tabs.index(self.active_tab) if self.active_tab in tabs else 0
+        self.action_tab(tabs[(index + step) % len(tabs)])
+
+    def action_self_check(self) -> None:
+        """I: "Izsniegt sev", where this terminal and the account source offer it."""
+        if self.check_action("self_check", ()):
+            from screens.self_check import SelfCheckScreen
+
+            self.app.push_screen(SelfCheckScreen())
 
     def action_reload(self) -> None:
         session = self.session
         if session is None:
             return
+        if self.kiosk.offered is None:
+            self._load_abilities(session)  # then the tabs it offers
+            return
+        self._hide_unoffered()
         self._load_reservations(session)
-        self._load_requests(session)
         self._load_loans(session)
-        self._load_history(session)
-        self._load_offer(session)
+        if self._offers("requests"):
+            self._load_requests(session)
+            self._load_offer(session)
+        if self._offers("history"):
+            self._load_history(session)
         if not self._names:
             self._load_names()
+
+    @loader
+    async def _load_abilities(self, session: Session) -> None:
+        """What the account source offers: the tabs it does not are hidden."""
+        await self.kiosk.abilities()
+        self.action_reload()
+
+    def _hide_unoffered(self) -> None:
+        """Hide the tabs the account source does not offer."""
+        tabs = self.query_one(TabbedContent)
+        for tab in ("requests", "history"):
+            if not self._offers(tab):
+                tabs.hide_tab(tab)
+        self.refresh_bindings()
+
+    def _offers(self, tab: str) -> bool:
+        """Whether the account source offers ``tab`` (until it has said: yes)."""
+        offered = self.kiosk.offered
+        if offered is None:
+            return True
+        return {"requests": offered.free_requests, "history": offered.loan_history}.get(tab, True)
 
     @loader
     async def _load_names(self) -> None:

@@ -18,8 +18,9 @@ from services.errors import NotAuthenticated, ServiceUnavailable
 from tui.i18n import tr
 
 if TYPE_CHECKING:
-    from services.models import Library, Record, Session
+    from services.models import Abilities, Library, Record, Session
     from services.protocol import LibraryService
+    from tui.kiosk import SelfCheckTerminal
 
 FIELDS = (Input, Select, Checkbox, Button)
 """Where a patron puts the focus on purpose: a list that has loaded does not take it away."""
@@ -40,8 +41,15 @@ class Host(Protocol):
     started: bool
     """Whether ``service`` is there yet (``mana`` builds it after the first frame)."""
     record_list: dict[int, Record]
+    offered: Abilities | None
+    """What the account source offers, once ``abilities()`` has been asked."""
+    self_check: SelfCheckTerminal | None
+    """Where this terminal offers "Izsniegt sev" (None: not here)."""
 
     async def libraries(self) -> list[Library]: ...
+    async def abilities(self) -> Abilities:
+        """What the account source offers (asked once; call from a worker):
+        a screen shows nothing it says is not offered."""
     def when_started(self, callback: Callable[[], object]) -> None: ...
     def report_error(self, error: BaseException, *, quiet: bool = False) -> None: ...
     def retry_delay(self, attempt: int) -> float: ...

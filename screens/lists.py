@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import Button, DataTable, Input, Static
 from textual.worker import Worker
 
-from screens.base import ManaScreen
+from screens.base import ManaScreen, loader
 from services.errors import ManaError
 from tui.i18n import texts
 from tui.safe import clean
@@ -91,6 +91,18 @@ class ListScreen(ManaScreen):
         follow_language(email, "placeholder", "list.email_placeholder")
         self.relabel()
         self.show_records()
+        self.kiosk.when_started(self._load_abilities)
+
+    @loader
+    async def _load_abilities(self) -> None:
+        """The e-mail form only where the account source sends lists."""
+        await self.kiosk.abilities()
+        self.show_records()
+
+    def _sends(self) -> bool:
+        """Whether lists can be e-mailed (until the source has said: yes)."""
+        offered = self.kiosk.offered
+        return offered is None or offered.lists
 
     def on_screen_resume(self) -> None:
         # A record may have been added or removed on its own screen meanwhile.
@@ -116,7 +128,7 @@ class ListScreen(ManaScreen):
         empty = not records
         self.query_one("#list-empty").display = empty
         self.query_one(RecordTable).display = not empty
-        self.query_one("#list-send").display = not empty
+        self.query_one("#list-send").display = not empty and self._sends()
         self.query_one(RecordTable).show_records(records, self.language, keep_cursor=True)
         self.query_one("#list-title", Tr).set(count=len(records))
         if empty:
@@ -130,6 +142,8 @@ class ListScreen(ManaScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "remove":
             return bool(self.kiosk.record_list)
+        if action == "focus_email":
+            return self._sends()
         return True
 
     def action_back(self) -> None:

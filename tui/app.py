@@ -27,12 +27,14 @@ from services.errors import ManaError, NotAuthenticated, ServiceUnavailable
 from tui.hardened import HardenedApp
 from tui.i18n import tr
 from tui.key_order import OrderedKeys
+from tui.kiosk import self_check_terminal
 from tui.watched import WatchedService
 
 if TYPE_CHECKING:
-    from services.models import Library, Record, Session
+    from services.models import Abilities, Library, Record, Session
     from services.protocol import LibraryService
     from tui.config import KioskConfig
+    from tui.kiosk import SelfCheckTerminal
     from tui.settings_file import ConfigPreview
 
 Start = Callable[[], "tuple[LibraryService, KioskConfig]"]
@@ -85,6 +87,10 @@ class KioskApp(OrderedKeys, HardenedApp):
         self.record_list: dict[int, Record] = {}
         """The patron's list of records (R4), kept until logout."""
         self._libraries: list[Library] | None = None
+        self.offered: Abilities | None = None
+        """What the account source offers, once asked (``abilities``)."""
+        self.self_check: SelfCheckTerminal | None = self_check_terminal(config)
+        """Where this terminal offers "Izsniegt sev" (never over SSH)."""
         if service is not None:
             self.service = service
         self.started = service is not None
@@ -147,6 +153,7 @@ class KioskApp(OrderedKeys, HardenedApp):
         idle times and the staff PIN are now the real ones."""
         self.service = service
         self.config = config
+        self.self_check = self_check_terminal(config)
         self.idle_timeout = float(config.kiosk.idle_timeout)
         self.idle_countdown = float(config.kiosk.idle_countdown)
         if self.hardened:
@@ -174,6 +181,14 @@ class KioskApp(OrderedKeys, HardenedApp):
         if self._libraries is None:
             self._libraries = await self.service.libraries()
         return self._libraries
+
+    async def abilities(self) -> Abilities:
+        """What the account source offers, asked once per start (call from a
+        worker); ``offered`` holds it for the keys' checks."""
+        if self.offered is None:
+            self.offered = await self.service.abilities()
+            self.refresh_bindings()
+        return self.offered
 
     def tr(self, key: str, /, **params: object) -> str:
         return tr(key, self.language, **params)

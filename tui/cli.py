@@ -185,7 +185,9 @@ def start(settings: Settings) -> tuple[LibraryService, KioskConfig]:
     """The validated settings and the service they ask for: what the kiosk
     does after its first frame (in a thread). Raises ``ConfigError`` or
     ``StartError``."""
-    config = settings.validate()
+    from tui.config import demo_terminal
+
+    config = demo_terminal(settings.validate())  # `uv run mana`: self-check on the demo
     return build_service(config), config
 
 

@@ -65,6 +65,7 @@ __all__ = [
     "ServiceSection",
     "SshSection",
     "client_name",
+    "demo_terminal",
     "dump_defaults",
     "load_config",
     "read_toml",
@@ -105,6 +106,18 @@ class KioskSection(_Section):
     monochrome: bool = False
     """Draw without colour, in every profile (what ``NO_COLOR`` asks of a
     terminal program; the public profiles ignore the environment's)."""
+
+    library: str = Field(default="", pattern=r"^[A-Za-z0-9._-]{0,64}$")
+    """The id of the library this terminal stands in; empty: none (with the
+    built-in demo, its first library: ``demo_terminal``)."""
+
+    self_check: bool = False
+    """Offer "Izsniegt sev" (patrons check books out to themselves) at
+    ``library``; the ``kiosk`` profile only (``self_check_terminal``)."""
+
+    self_check_in: bool = True
+    """With ``self_check``: take returns here too, when the library's rules
+    also allow them (``LibraryRules.self_check_in``)."""
 
     @field_validator("idle_countdown")
     @classmethod
@@ -353,6 +366,21 @@ class KioskConfig(_Section):
     server: ServerSettings = ServerSettings()
     """``[server]``: read by ``mana serve`` (``services.server.settings``);
     validated here too, so one file can hold both and a typo is caught."""
+
+
+def demo_terminal(config: KioskConfig) -> KioskConfig:
+    """``config`` as ``mana`` runs it: the built-in demo (``[service] kind =
+    "memory"``, its own accounts) without a ``library`` is a self-check
+    terminal of the demo's first library, so that ``uv run mana``, which
+    reads no settings file, shows the journey; any other settings as given
+    (set ``library`` to choose the demo library, and ``self_check`` with it)."""
+    if config.service.kind != "memory" or config.accounts.kind != "service" \
+            or config.kiosk.library:
+        return config
+    from services.demo_data import LIBRARIES
+
+    return with_overrides(config, {"kiosk": {"library": LIBRARIES[0].id, "self_check": True}},
+                          source="demo")
 
 
 def client_name(config: KioskConfig) -> str | None:

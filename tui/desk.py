@@ -73,10 +73,24 @@ class DeskApp(KioskApp):
     def _logged_in(self, logged_in: bool | None) -> None:
         from screens.desk.screen import DeskScreen
 
+        if logged_in and self.session is not None and not self._desk_offered():
+            return
         if logged_in and self.session is not None:
             self.push_screen(DeskScreen())
         else:
             self._show_login()
+
+    def _desk_offered(self) -> bool:
+        """Whether the account source runs a desk (a library system over SIP2
+        does not); if not, the librarian is logged out and told why."""
+        if self.offered is None or self.offered.staff_desk:
+            return True
+        from services.errors import Refused
+        from services.rules import not_offered
+
+        self.action_logout()
+        self.notify(Refused(not_offered()).text(self.language), severity="error", markup=False)
+        return False
 
     def on_desk_screen_library_known(self, message: DeskScreen.LibraryKnown) -> None:
         self.desk_library = message.library

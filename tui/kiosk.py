@@ -9,6 +9,8 @@ before the terminal library is even imported.
 - ``ignore_terminal_signals()`` makes the keys that a terminal turns into
   signals (Ctrl+C SIGINT, Ctrl+Z SIGTSTP, Ctrl+\\ SIGQUIT) harmless, even in
   the moments before Textual has put the terminal into raw mode.
+- ``self_check_terminal()`` says whether the terminal offers self-check
+  ("Izsniegt sev"): in a library's ``kiosk`` only, never over ``ssh``.
 
 The in-app half (blocked actions, idle logout, the staff PIN) is
 ``tui.hardened.HardenedApp``. This module does not import textual: ``mana``
@@ -20,6 +22,7 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import MutableMapping
+from typing import Any, NamedTuple
 
 HARDENED_PROFILES = frozenset({"kiosk", "ssh"})
 """Profiles in front of strangers: hardened the same way."""
@@ -64,6 +67,28 @@ TERMINAL_SIGNALS = tuple(
 def is_hardened(profile: str) -> bool:
     """Whether ``profile`` puts the app in front of strangers (kiosk, ssh)."""
     return profile in HARDENED_PROFILES
+
+
+class SelfCheckTerminal(NamedTuple):
+    """A terminal that offers self-check (``self_check_terminal``)."""
+
+    library: str
+    """The library whose copies it lends and takes back."""
+    returns: bool
+    """Whether it takes returns (the library's rules decide as well)."""
+
+
+def self_check_terminal(config: Any) -> SelfCheckTerminal | None:
+    """Where this process offers "Izsniegt sev": a public terminal in a
+    library (profile ``kiosk``) with ``library`` and ``self_check`` set.
+    Never the ``ssh`` profile, whatever the file says: a patron at home must
+    not mark books as lent by typing barcodes; nor the ``desk``, which lends
+    at its own tab. ``config`` may be the preview (no such settings: None)."""
+    kiosk = config.kiosk
+    library = getattr(kiosk, "library", "")
+    if kiosk.profile != "kiosk" or not library or not getattr(kiosk, "self_check", False):
+        return None
+    return SelfCheckTerminal(library, kiosk.self_check_in)
 
 
 def is_library_variable(name: str) -> bool:

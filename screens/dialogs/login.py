@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from screens.base import ManaDialog
+from screens.base import ManaDialog, loader
 from services.errors import InvalidCredentials, ManaError, TooManyAttempts
 from services.models import Library, Session
 from tui.i18n import texts
@@ -107,6 +107,20 @@ class LoginScreen(ManaDialog):
         self._show_notice()
         self.relabel()
         identifier.focus()
+        self.kiosk.when_started(self._load_abilities)
+
+    @loader
+    async def _load_abilities(self) -> None:
+        """Password recovery only where the account source offers it."""
+        offered = await self.kiosk.abilities()
+        self.query_one("#login-recover", Button).display = offered.password_reset
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "recover":
+            offered = self.kiosk.offered
+            return offered is None or offered.password_reset
+        return True
 
     def relabel(self) -> None:
         """The service's refusal and the library's contacts, in the language."""
@@ -217,6 +231,8 @@ class LoginScreen(ManaDialog):
     def action_recover(self) -> None:
         from screens.dialogs.recovery import PasswordRecoveryScreen
 
+        if not self.check_action("recover", ()):
+            return
         identifier = self.query_one("#identifier", Input).value.strip()
         self.app.push_screen(PasswordRecoveryScreen(identifier), self._recovered)
 

@@ -122,6 +122,7 @@ async def test_each_base_on_mount_runs_once_for_every_screen_and_dialog(
         "ListScreen": lambda cls, app: cls(),
         "ContactsScreen": lambda cls, app: cls(),
         "AccountScreen": lambda cls, app: cls(),
+        "SelfCheckScreen": lambda cls, app: cls(),
         "FreeRequestScreen": lambda cls, app: cls(),
         "LoginScreen": lambda cls, app: cls(),
         "PasswordRecoveryScreen": lambda cls, app: cls(),
