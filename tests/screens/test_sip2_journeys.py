@@ -73,3 +73,30 @@ async def test_login_loans_and_self_check_over_sip2(over_sip2, service) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert "^E" not in flat_text(pilot.app), "no e-mailed receipt over SIP2"
+
+
+async def test_a_renewal_over_sip2_says_what_the_library_system_decided(
+    over_sip2, service,
+) -> None:
+    """Līga renews "Mātes piens" at the kiosk; Mana's listener queues it for a
+    librarian, and the kiosk shows that, as for its own accounts."""
+    from tests.screens.test_account import move_to, row_of
+
+    async with KioskApp(service=over_sip2, config=KioskConfig()).run_test(
+            size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await log_in(pilot, "1000000003", PASSWORD)  # līga's card and PIN
+        screen = pilot.app.screen
+        assert isinstance(screen, AccountScreen)
+        await pilot.press("right")  # Rezervētie → Izsniegumi (no free requests over SIP2)
+        await settle(pilot)
+        assert screen.active_tab == "loans"
+        await move_to(pilot, screen, "loans", "Mātes piens")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Neapstrādāts pagarinājums" in row_of(screen, "loans", "Mātes piens")
+    staff = await service.login("staff-aizk", PASSWORD)
+    (queued,) = [v for v in await service.staff_renewals(staff) if v.title == "Mātes piens"]
+    assert queued.patron is not None and queued.patron.username == "liga"  # at the desk now
