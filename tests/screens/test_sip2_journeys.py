@@ -2,7 +2,7 @@
 (issue 15): the kiosk's SIP2 adapter against ``mana serve``'s SIP2 listener
 on a real loopback port, the catalogue from the demo region. A patron logs
 in with card and PIN, sees their loans, checks a book out to themselves and
-returns it; what SIP2 cannot do is not on the screen."""
+returns it, renews, places a hold; what SIP2 cannot do is not on the screen."""
 
 from __future__ import annotations
 
@@ -100,3 +100,38 @@ async def test_a_renewal_over_sip2_says_what_the_library_system_decided(
     staff = await service.login("staff-aizk", PASSWORD)
     (queued,) = [v for v in await service.staff_renewals(staff) if v.title == "Mātes piens"]
     assert queued.patron is not None and queued.patron.username == "liga"  # at the desk now
+
+
+async def test_a_hold_placed_over_sip2_is_in_rezervetie(over_sip2, service) -> None:
+    """Anna orders a copy from the region's catalogue; the hold goes to the
+    library system (15) and comes back in her "Rezervētie" from it (63)."""
+    from screens.dialogs.order import OrderDialog
+    from screens.record import RecordScreen
+    from services.models import OfferKind
+    from tests.screens.catalog_helpers import find_copy, move_to_copy, open_record
+
+    record_id, title, index, view = await find_copy(service, OfferKind.ORDER)
+    async with KioskApp(service=over_sip2, config=KioskConfig()).run_test(
+            size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await log_in(pilot, "1000000001", PASSWORD)
+        await pilot.press("escape")  # back to the catalog
+        await settle(pilot)
+        await open_record(pilot, record_id)
+        assert isinstance(pilot.app.screen, RecordScreen)
+        await move_to_copy(pilot, index)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, OrderDialog)
+        await pilot.press("enter")  # "Pasūtīt"
+        await settle(pilot)
+        assert "Pasūtīts!" in flat_text(pilot.app)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert title[:20] in flat_text(pilot.app)
+    anna = await service.login("anna", PASSWORD)
+    assert view.item.barcode in {v.reservation.barcode for v in await service.reservations(anna)}
