@@ -49,9 +49,11 @@ from services.sip2.client import Sip2Client
 from services.sip2.codec import Message, message
 from services.sip2.messages import (
     LANGUAGE_UNKNOWN,
+    PatronFlag,
     Summary,
     language_of,
     parse_day,
+    patron_flags,
     sip_date,
     summary,
 )
@@ -70,6 +72,57 @@ def not_offered() -> Refusal:
         en="This cannot be done here: the library system does not offer it. "
         "Please ask at the library.",
     )
+
+
+# Why a patron is refused, from the patron status of a library system that
+# says no more (no AF of its own, or none of Mana's ZC): the first flag that
+# bears on the action, in Mana's words.
+_FLAG_REFUSALS: tuple[tuple[PatronFlag, str, str, str], ...] = (
+    (PatronFlag.CARD_LOST, "card_lost",
+     "Jūsu lasītāja karte ir pieteikta kā nozaudēta. Lūdzu, vērsieties bibliotēkā.",
+     "Your library card has been reported lost. Please ask at the library."),
+    (PatronFlag.TOO_MANY_OVERDUE, "blocked_overdue",
+     "Jums ir nokavēti izsniegumi: vispirms nododiet tos. Lūdzu, vērsieties bibliotēkā.",
+     "You have overdue loans: please return them first, or ask at the library."),
+    (PatronFlag.EXCESSIVE_FINES, "excessive_fines",
+     "Jums ir nenomaksāta soda nauda. Lūdzu, nokārtojiet to bibliotēkā.",
+     "You have unpaid fines. Please settle them at the library."),
+    (PatronFlag.EXCESSIVE_FEES, "excessive_fees",
+     "Jums ir nenomaksātas maksas. Lūdzu, nokārtojiet tās bibliotēkā.",
+     "You have unpaid fees. Please settle them at the library."),
+    (PatronFlag.TOO_MANY_CHARGED, "too_many_charged",
+     "Jums jau ir izsniegts tik grāmatu, cik atļauts. Vispirms nododiet kādu.",
+     "You already have as many books as allowed. Please return one first."),
+    (PatronFlag.TOO_MANY_LOST, "too_many_lost",
+     "Uz jūsu vārda ir nozaudētas grāmatas. Lūdzu, vērsieties bibliotēkā.",
+     "Books on your card are lost. Please ask at the library."),
+    (PatronFlag.TOO_MANY_BILLED, "too_many_billed",
+     "Jums ir neapmaksāti rēķini. Lūdzu, vērsieties bibliotēkā.",
+     "You have unpaid bills. Please ask at the library."),
+    (PatronFlag.TOO_MANY_RENEWALS, "renewal_limit",
+     "Šo grāmatu vairs nevar pagarināt: sasniegts pagarinājumu skaits.",
+     "This book cannot be renewed again: the number of renewals is reached."),
+)
+_DENIED = {"charge": PatronFlag.CHARGE_DENIED, "renewal": PatronFlag.RENEWAL_DENIED,
+           "hold": PatronFlag.HOLD_DENIED}
+
+
+def flag_refusal(flags: set[PatronFlag], action: str) -> Refusal | None:
+    """Why ``action`` ("charge", "renewal" or "hold") is refused, when the
+    patron status says: the reason among the flags, or that the library
+    denies it (never a bare "not allowed": it says whom to ask)."""
+    reasons = [r for r in _FLAG_REFUSALS if r[0] in flags
+               and (action == "renewal" or r[0] != PatronFlag.TOO_MANY_RENEWALS)]
+    if reasons:
+        _, code, lv, en = reasons[0]
+        return Refusal(code=code, lv=lv, en=en)
+    if _DENIED[action] in flags:
+        return Refusal(code=f"{action}_denied",
+                       lv="Bibliotēka jūsu kontam to pašlaik neatļauj. Lūdzu, jautājiet "
+                       "bibliotekāram, kāpēc.",
+                       en="The library does not allow this on your account right now. "
+                       "Please ask a librarian why.")
+    return None
 
 
 def refused_by_server(answer: Message) -> Refusal:
@@ -294,7 +347,7 @@ class Sip2Accounts(AccountService):
         account = self._account(session)
         answer = await self._hold(account, "+", barcode.strip())
         if answer.fixed.get("ok") != "1":
-            raise Refused(refused_by_server(answer))
+            raise Refused(await self._refusal(account, answer, "hold"))
         position = answer.get("BR")
         if answer.fixed.get("available") == "Y":
             state = ReservationState.READY
@@ -316,6 +369,17 @@ class Sip2Accounts(AccountService):
         return self._reservation_view(account, barcode, answer.get("AJ") or barcode,
                                       self.institution, ReservationState.CANCELLED)
 
+    async def _refusal(self, account: _Account, answer: Message, action: str) -> Refusal:
+        """Why the library system said no: Mana's own words when it is Mana
+        (ZC), else the patron status read afresh when it tells, else the
+        system's screen message (AF)."""
+        if not answer.get("ZC"):
+            status = await self._information(account.card, account.pin)
+            refusal = flag_refusal(patron_flags(status.fixed.get("patron_status", "")), action)
+            if refusal is not None:
+                return refusal
+        return refused_by_server(answer)
+
     async def _hold(self, account: _Account, mode: str, barcode: str) -> Message:
         return await self.client.request(message(
             "15", {"hold_mode": mode, "transaction_date": self._now()},
@@ -330,7 +394,7 @@ class Sip2Accounts(AccountService):
             [*self._patron_fields(account), ("AB", barcode)]))
         pending = answer.get("ZR") == "pending"
         if answer.fixed.get("ok") != "1" and not pending:
-            raise Refused(refused_by_server(answer))
+            raise Refused(await self._refusal(account, answer, "renewal"))
         item = _Item(title=answer.get("AJ") or barcode, due=parse_day(answer.get("AH")),
                      library=self.institution, held_until=None)
         if item.due is None:
@@ -357,7 +421,7 @@ class Sip2Accounts(AccountService):
             [("AO", self.institution), ("AA", account.card), ("AB", barcode.strip()),
              ("AC", ""), ("AD", account.pin)]))
         if answer.fixed.get("ok") != "1":
-            raise Refused(refused_by_server(answer))
+            raise Refused(await self._refusal(account, answer, "charge"))
         item = _Item(title=answer.get("AJ") or barcode, due=parse_day(answer.get("AH")),
                      library=self.institution, held_until=None)
         return self._loan_view(account, barcode.strip(), item, self._today(), Decimal("0"))

@@ -458,3 +458,50 @@ async def test_the_kiosk_takes_its_accounts_from_sip2_by_its_settings(sip: Setup
         assert not abilities.lists and not abilities.password_reset
     finally:
         await service.accounts.client.close()  # type: ignore[attr-defined]
+
+
+# ------------------------------------------- another library system's refusals
+
+
+def patron_answer(status: str) -> bytes:
+    now = sip_date(new_clock().now())
+    return Codec().encode(message("64", {
+        "patron_status": status, "language": "000", "transaction_date": now,
+        **{name: "0000" for name in ("hold_items_count", "overdue_items_count",
+                                     "charged_items_count", "fine_items_count",
+                                     "recall_items_count", "unavailable_holds_count")}},
+        [("AO", "x"), ("AA", "2000001"), ("AE", "Pēteris Kalns"), ("BL", "Y"), ("CQ", "Y")]),
+        sequence=None)
+
+
+@pytest.mark.parametrize(("status", "code", "words"), [
+    ("Y    Y        ", "too_many_charged", "cik atļauts"),
+    ("Y   Y         ", "card_lost", "nozaudēta"),
+    ("Y         Y   ", "excessive_fines", "soda nauda"),
+    ("Y             ", "charge_denied", "jautājiet bibliotekāram"),
+])
+async def test_a_library_systems_patron_status_is_the_reason_in_words(
+    status: str, code: str, words: str,
+) -> None:
+    """A library system that refuses a checkout without words of its own:
+    the patron status it gives says why, in Mana's sentence."""
+    async def system(connection: int, frame: bytes) -> bytes:
+        if frame.startswith(b"93"):
+            return login_answer()
+        if frame.startswith(b"63"):
+            return patron_answer(status)
+        assert frame.startswith(b"11")
+        return Codec().encode(message("12", {
+            "ok": "0", "renewal_ok": "N", "magnetic_media": "U", "desensitize": "N",
+            "transaction_date": sip_date(new_clock().now())},
+            [("AO", "x"), ("AA", "2000001"), ("AB", "B-1"), ("AJ", "")]), sequence=None)
+
+    async with FakeServer(system) as port:
+        client = Sip2Client("127.0.0.1", port, login="a", password="b", timeout=5)
+        accounts = Sip2Accounts(client, "x", clock=new_clock())
+        session = await accounts.login("2000001", "1234")
+        with pytest.raises(Refused) as caught:
+            await accounts.self_check_out(session, "x", "B-1")
+        await client.close()
+    assert caught.value.refusal.code == code
+    assert words in caught.value.refusal.lv and caught.value.refusal.en
