@@ -109,20 +109,25 @@ _DENIED = {"charge": PatronFlag.CHARGE_DENIED, "renewal": PatronFlag.RENEWAL_DEN
 
 def flag_refusal(flags: set[PatronFlag], action: str) -> Refusal | None:
     """Why ``action`` ("charge", "renewal" or "hold") is refused, when the
-    patron status says: the reason among the flags, or that the library
-    denies it (never a bare "not allowed": it says whom to ask)."""
+    patron status names a reason."""
     reasons = [r for r in _FLAG_REFUSALS if r[0] in flags
                and (action == "renewal" or r[0] != PatronFlag.TOO_MANY_RENEWALS)]
-    if reasons:
-        _, code, lv, en = reasons[0]
-        return Refusal(code=code, lv=lv, en=en)
-    if _DENIED[action] in flags:
-        return Refusal(code=f"{action}_denied",
-                       lv="Bibliotēka jūsu kontam to pašlaik neatļauj. Lūdzu, jautājiet "
-                       "bibliotekāram, kāpēc.",
-                       en="The library does not allow this on your account right now. "
-                       "Please ask a librarian why.")
-    return None
+    if not reasons:
+        return None
+    _, code, lv, en = reasons[0]
+    return Refusal(code=code, lv=lv, en=en)
+
+
+def denied(flags: set[PatronFlag], action: str) -> Refusal | None:
+    """That the library denies ``action`` on the account, when the patron
+    status says only that (never a bare "not allowed": it says whom to ask)."""
+    if _DENIED[action] not in flags:
+        return None
+    return Refusal(code=f"{action}_denied",
+                   lv="Bibliotēka jūsu kontam to pašlaik neatļauj. Lūdzu, jautājiet "
+                   "bibliotekāram, kāpēc.",
+                   en="The library does not allow this on your account right now. "
+                   "Please ask a librarian why.")
 
 
 def refused_by_server(answer: Message) -> Refusal:
@@ -371,14 +376,17 @@ class Sip2Accounts(AccountService):
 
     async def _refusal(self, account: _Account, answer: Message, action: str) -> Refusal:
         """Why the library system said no: Mana's own words when it is Mana
-        (ZC), else the patron status read afresh when it tells, else the
-        system's screen message (AF)."""
-        if not answer.get("ZC"):
-            status = await self._information(account.card, account.pin)
-            refusal = flag_refusal(patron_flags(status.fixed.get("patron_status", "")), action)
-            if refusal is not None:
-                return refusal
-        return refused_by_server(answer)
+        (ZC); else the reason the patron status (read afresh) names; else the
+        system's screen message (AF: an expired card, say); else that the
+        library denies it, or that the system refused."""
+        if answer.get("ZC"):
+            return refused_by_server(answer)
+        status = await self._information(account.card, account.pin)
+        flags = patron_flags(status.fixed.get("patron_status", ""))
+        reason = flag_refusal(flags, action)
+        if reason is None and not any(line.strip() for line in answer.all("AF")):
+            reason = denied(flags, action)
+        return reason or refused_by_server(answer)
 
     async def _hold(self, account: _Account, mode: str, barcode: str) -> Message:
         return await self.client.request(message(

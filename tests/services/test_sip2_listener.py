@@ -474,17 +474,19 @@ def patron_answer(status: str) -> bytes:
         sequence=None)
 
 
-@pytest.mark.parametrize(("status", "code", "words"), [
-    ("Y    Y        ", "too_many_charged", "cik atļauts"),
-    ("Y   Y         ", "card_lost", "nozaudēta"),
-    ("Y         Y   ", "excessive_fines", "soda nauda"),
-    ("Y             ", "charge_denied", "jautājiet bibliotekāram"),
+@pytest.mark.parametrize(("status", "said", "code", "words"), [
+    ("Y    Y        ", "", "too_many_charged", "cik atļauts"),
+    ("Y   Y         ", "", "card_lost", "nozaudēta"),
+    ("Y         Y   ", "", "excessive_fines", "soda nauda"),
+    ("Y             ", "", "charge_denied", "jautājiet bibliotekāram"),
+    ("Y             ", "Patron card expired", "sip2_refused", "Patron card expired"),
 ])
 async def test_a_library_systems_patron_status_is_the_reason_in_words(
-    status: str, code: str, words: str,
+    status: str, said: str, code: str, words: str,
 ) -> None:
-    """A library system that refuses a checkout without words of its own:
-    the patron status it gives says why, in Mana's sentence."""
+    """A library system that refuses a checkout: the reason its patron
+    status names, in Mana's sentence; else its own words (an expired card);
+    else that the library denies it, and whom to ask."""
     async def system(connection: int, frame: bytes) -> bytes:
         if frame.startswith(b"93"):
             return login_answer()
@@ -494,7 +496,8 @@ async def test_a_library_systems_patron_status_is_the_reason_in_words(
         return Codec().encode(message("12", {
             "ok": "0", "renewal_ok": "N", "magnetic_media": "U", "desensitize": "N",
             "transaction_date": sip_date(new_clock().now())},
-            [("AO", "x"), ("AA", "2000001"), ("AB", "B-1"), ("AJ", "")]), sequence=None)
+            [("AO", "x"), ("AA", "2000001"), ("AB", "B-1"), ("AJ", ""),
+             *([("AF", said)] if said else [])]), sequence=None)
 
     async with FakeServer(system) as port:
         client = Sip2Client("127.0.0.1", port, login="a", password="b", timeout=5)
