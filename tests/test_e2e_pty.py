@@ -118,7 +118,11 @@ def visit(term: Terminal) -> None:
     term.wait_until(lambda: "Enter Skatīt" in key_line(term), "offering Enter Skatīt")
     term.press("enter")
     term.wait_until(lambda: title in term.lines()[1], "showing the record's title on top")
-    copies_title = term.wait_until(lambda: line_with(term, "EKSEMPLĀRI"), "showing the copies")
+    # The copies' title says how many there are once they are in; the record's
+    # description then takes the rows they leave free, so the place is read
+    # when it has stopped moving.
+    copies_title = term.wait_steady(lambda: line_with(term, "EKSEMPLĀRI", " no "),
+                                    "showing the copies and how many there are", quiet=0.3)
     header = term.wait_until(
         lambda: line_with(term, "Bibliotēka", "Statuss", start=copies_title),
         "showing the copy list's columns",
@@ -127,7 +131,6 @@ def visit(term: Terminal) -> None:
         lambda: (rows := block_below(term, header)) and len(rows) >= 3 and rows,
         "showing at least three copies",
     )
-    assert " no " in term.lines()[copies_title], "the copy list says how many copies there are"
 
     # The first copy is highlighted; the arrow keys move the highlight.
     term.wait_until(lambda: "Enter Izvēlēties" in key_line(term), "offering Enter Izvēlēties")
