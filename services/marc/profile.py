@@ -10,13 +10,13 @@ status subfields mean what Koha means by them.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.models import CopyStatus, MaterialType
+from services.toml_file import TomlFileError, problems, read_toml
 
 ANY = "*"
 """In a list of status values: any value but empty and ``0`` (Koha's "no")."""
@@ -118,12 +118,9 @@ DEFAULT_PROFILE = ImportProfile()
 def read_profile(path: Path) -> ImportProfile:
     """The profile in the TOML file ``path``. Raises ``ProfileError``."""
     try:
-        with open(path, "rb") as file:
-            data = tomllib.load(file)
-    except OSError as e:
-        raise ProfileError(f"{path}: cannot read: {e.strerror or e}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ProfileError(f"{path}: invalid TOML: {e}") from None
+        data = read_toml(path)
+    except TomlFileError as e:
+        raise ProfileError(str(e)) from None
     return profile_from(data, str(path))
 
 
@@ -132,9 +129,4 @@ def profile_from(data: dict[str, Any], source: str = "profile") -> ImportProfile
     try:
         return ImportProfile.model_validate(data)
     except ValidationError as e:
-        lines = []
-        for item in e.errors():
-            key = ".".join(str(part) for part in item["loc"])
-            problem = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
-            lines.append(f"{source}: {key}: {problem}")
-        raise ProfileError("\n".join(lines)) from None
+        raise ProfileError(problems(e, source, unknown="unknown key")) from None

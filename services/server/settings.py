@@ -8,11 +8,12 @@ override what the file says.
 from __future__ import annotations
 
 import ipaddress
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from services.toml_file import TomlFileError, problems, read_toml
 
 
 class SettingsError(Exception):
@@ -274,12 +275,9 @@ def read_server_settings(path: Path, overrides: dict[str, Any] | None = None) ->
     """The ``[server]`` table of the TOML file ``path`` (defaults for what is
     missing), with ``overrides`` on top. Raises ``SettingsError``."""
     try:
-        with open(path, "rb") as file:
-            data = tomllib.load(file)
-    except OSError as e:
-        raise SettingsError(f"{path}: cannot read: {e.strerror or e}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise SettingsError(f"{path}: invalid TOML: {e}") from None
+        data = read_toml(path)
+    except TomlFileError as e:
+        raise SettingsError(str(e)) from None
     table = data.get("server", {})
     if not isinstance(table, dict):
         raise SettingsError(f"{path}: server: should be a table: [server]")
@@ -291,9 +289,4 @@ def settings_from(values: dict[str, Any], source: str = "command line") -> Serve
     try:
         return ServerSettings.model_validate(values)
     except ValidationError as e:
-        lines = []
-        for item in e.errors():
-            key = ".".join(str(part) for part in item["loc"])
-            problem = "unknown setting" if item["type"] == "extra_forbidden" else item["msg"]
-            lines.append(f"{source}: server.{key}: {problem}")
-        raise SettingsError("\n".join(lines)) from None
+        raise SettingsError(problems(e, source, "server.")) from None
