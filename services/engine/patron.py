@@ -56,7 +56,7 @@ class PatronPart(SqlBase):
         from services.storage.search import copy_counts, facets, search
 
         ids, total = search(tx.db, query)
-        found = tx.records(ids)
+        found = tx.records(ids, details=False)
         counted = copy_counts(tx.db, ids)
         hits = []
         for record_id in ids:
@@ -277,7 +277,7 @@ class PatronPart(SqlBase):
         def work(tx: Tx) -> Message:
             address = rules.validate_email(email)
             unique = list(dict.fromkeys(record_ids))
-            found = tx.records(unique) if len(unique) <= rules.LIST_MAX else {}
+            found = tx.records(unique, details=False) if len(unique) <= rules.LIST_MAX else {}
             if not unique or len(unique) > rules.LIST_MAX or len(found) != len(unique):
                 raise InvalidInput(
                     "records",

@@ -110,11 +110,15 @@ class Tx:
             self._records.setdefault(record_id, None)
         return self._records[record_id]
 
-    def records(self, ids: Iterable[int]) -> dict[int, Record]:
-        """The records of ``ids`` that exist, by id."""
+    def records(self, ids: Iterable[int], *, details: bool = True) -> dict[int, Record]:
+        """The records of ``ids`` that exist, by id. Without ``details``
+        (a search page, a list: title, authors, year and type are what they
+        show) the series, notes, links and MARC are not read, and the
+        records are not kept for ``record``."""
         ids = list(dict.fromkeys(ids))
         if not ids:
             return {}
+
         def lines(table: sa.Table, *columns: str) -> dict[int, list[Any]]:
             found: dict[int, list[Any]] = {}
             for row in self.db.execute(
@@ -126,12 +130,17 @@ class Tx:
 
         authors = lines(s.record_authors, "name")
         subjects = lines(s.record_subjects, "subject")
-        series = lines(s.record_series, "series")
-        notes = lines(s.record_notes, "note")
-        links = {record_id: [Link(url=url, label=label) for url, label in pairs]
-                 for record_id, pairs in lines(s.record_links, "url", "label").items()}
-        marc = set(self.db.scalars(sa.select(s.record_marc.c.record_id)
-                                   .where(s.record_marc.c.record_id.in_(ids))))
+        series: dict[int, list[Any]] = {}
+        notes: dict[int, list[Any]] = {}
+        links: dict[int, list[Link]] = {}
+        marc: set[int] = set()
+        if details:
+            series = lines(s.record_series, "series")
+            notes = lines(s.record_notes, "note")
+            links = {record_id: [Link(url=url, label=label) for url, label in pairs]
+                     for record_id, pairs in lines(s.record_links, "url", "label").items()}
+            marc = set(self.db.scalars(sa.select(s.record_marc.c.record_id)
+                                       .where(s.record_marc.c.record_id.in_(ids))))
         found = {
             row["id"]: rows.record_from(
                 row, authors.get(row["id"], []), subjects.get(row["id"], []),
@@ -139,7 +148,8 @@ class Tx:
                 row["id"] in marc)
             for row in self.rows(sa.select(s.records).where(s.records.c.id.in_(ids)))
         }
-        self._records.update(found)
+        if details:
+            self._records.update(found)
         return found
 
     def record_exists(self, record_id: int) -> bool:
