@@ -214,7 +214,7 @@ class CatalogScreen(ManaScreen):
         page = await self.service.search(query)
         table.loading = False
         self._page = page
-        if page.counts is not None:
+        if query.counts:  # a new search: its counts, or none when it had too many to count
             self._counts = page.counts
             self._set_select(self.query_one("#library", Select), self._library_options())
             self._set_select(self.query_one("#type", Select), self._type_options())

@@ -347,8 +347,11 @@ class SearchCounts(Model):
 
 
 class SearchPage(Page[SearchHit]):
-    """One page of a search; ``counts`` when the query asked for them."""
+    """One page of a search; ``counts`` when the query asked for them (and
+    the source could count them). ``more``: more records match than
+    ``total``, where the source stopped counting (and paging)."""
 
+    more: bool = False
     counts: SearchCounts | None = None
 
 

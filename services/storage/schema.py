@@ -209,6 +209,9 @@ copies = Table(
     Column("status", String(32), nullable=False),
     Index(None, "record_id"),
     Index(None, "library_id", "record_id"),
+    # the copies on the shelf, for "available now" without reading a row
+    Index("copies_on_shelf", "record_id", "library_id", "barcode", "collection",
+          sqlite_where=text("status = 'available'"), postgresql_where=text("status = 'available'")),
 )
 
 accounts = Table(

@@ -189,6 +189,31 @@ async def test_the_filter_lists_say_what_each_choice_would_find(make_app, servic
             f"no {found.counts.libraries[busiest.id]}")
 
 
+async def test_a_search_past_the_count_limit_says_more_and_drops_stale_counts(
+    make_app, monkeypatch
+):
+    """More matches than the service counts: the summary says "vairāk nekā"
+    (in English "more than"), and the filter lists show no numbers rather
+    than those of the search before."""
+    import services.storage.search as storage_search
+
+    async with make_app().run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "dzej")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert "(" in str(screen.query_one("#type", Select)._options[1][0])
+        monkeypatch.setattr(storage_search, "COUNT_MAX", 3)
+        await type_text(pilot, "a")
+        await settle(pilot)
+        assert static_text(pilot.app, "#summary") == "Atrasts: 1–3 no vairāk nekā 3"
+        kinds = [str(prompt) for prompt, _ in screen.query_one("#type", Select)._options]
+        assert kinds[1] == "Grāmata"
+        await pilot.press("f6")
+        await settle(pilot)
+        assert static_text(pilot.app, "#summary") == "Found: 1–3 of more than 3"
+
+
 INJECTED = ("[Dzejoļi]", "[/]", "[@click=app.quit]x[/]")
 
 

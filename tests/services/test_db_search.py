@@ -21,11 +21,11 @@ from alembic import command
 from services.clock import RIGA
 from services.demo import build_region
 from services.engine.hashing import CHEAP_HASHER
-from services.models import CopyStatus, MaterialType, Page, Record, SearchHit, SearchQuery
+from services.models import CopyStatus, MaterialType, Record, SearchHit, SearchPage, SearchQuery
 from services.region import RegionData
 from services.storage import Database, fill_region, open_database
 from services.storage.database import alembic_config, head_revision, migrate
-from services.storage.search import RANKED_MAX, facets, query_words, record_words, search
+from services.storage.search import COUNT_MAX, facets, query_words, record_words, search
 from tests.services.postgres import fresh_database
 
 TODAY = date(2026, 12, 4)
@@ -71,9 +71,7 @@ class Reference:
         return self._ranked(titled) + self._ranked(rest)
 
     def _ranked(self, group: list[int]) -> list[int]:
-        """Shorter titles first, then by id; a huge group in id order."""
-        if len(group) > RANKED_MAX:
-            return group
+        """Shorter titles first, then by id."""
         return sorted(group, key=lambda i: (len(self.by_id[i].title), i))
 
     def _kept(self, record: Record, query: SearchQuery) -> bool:
@@ -87,15 +85,18 @@ class Reference:
             return False
         return not query.available_now or any(orderable for _, orderable in copies)
 
-    def page(self, query: SearchQuery) -> tuple[list[int], int]:
+    def page(self, query: SearchQuery) -> tuple[list[int], int, bool]:
+        """(ids of the page, total, whether more match): never more, since
+        the demo region is smaller than a search counts."""
         ids = self.ids(query)
-        return ids[query.offset:query.offset + query.limit], len(ids)
+        assert len(ids) <= COUNT_MAX
+        return ids[query.offset:query.offset + query.limit], len(ids), False
 
-    async def search(self, query: SearchQuery) -> Page[SearchHit]:
-        ids, total = self.page(query)
+    async def search(self, query: SearchQuery) -> SearchPage:
+        ids, total, more = self.page(query)
         hits = [SearchHit(id=i, title="", authors=[], year=None, material_type=MaterialType.BOOK,
                           copies=0, available=0) for i in ids]
-        return Page[SearchHit](items=hits, offset=query.offset, total=total)
+        return SearchPage(items=hits, offset=query.offset, total=total, more=more)
 
 
 @pytest.fixture(scope="module")
@@ -124,12 +125,12 @@ def database(request: pytest.FixtureRequest, region: RegionData,
             db.close()
 
 
-async def _expected(reference: Reference, query: SearchQuery) -> tuple[list[int], int]:
+async def _expected(reference: Reference, query: SearchQuery) -> tuple[list[int], int, bool]:
     page = await reference.search(query)
-    return [hit.id for hit in page.items], page.total
+    return [hit.id for hit in page.items], page.total, page.more
 
 
-def _found(database: Database, query: SearchQuery) -> tuple[list[int], int]:
+def _found(database: Database, query: SearchQuery) -> tuple[list[int], int, bool]:
     with database.engine.connect() as connection:
         return search(connection, query)
 
@@ -178,8 +179,8 @@ async def test_every_query_finds_what_the_memory_engine_finds(
 def test_the_answers_are_not_trivially_empty(database: Database, region: RegionData) -> None:
     """The battery above compares real results: titles first, then the rest."""
     zirgs = [r.id for r in region.records if "zirgs" in r.title.casefold()]
-    assert _found(database, SearchQuery(text="ZĪRGS")) == (zirgs, len(zirgs)) and zirgs
-    ids, total = _found(database, SearchQuery(text="ka", limit=200))
+    assert _found(database, SearchQuery(text="ZĪRGS")) == (zirgs, len(zirgs), False) and zirgs
+    ids, total, _ = _found(database, SearchQuery(text="ka", limit=200))
     assert total > 20 and ids != sorted(ids)  # title matches ahead of the others
     assert _found(database, SearchQuery(text=""))[1] == len(region.records)
 
@@ -188,21 +189,48 @@ def test_within_each_group_the_closest_title_comes_first(
     database: Database, region: RegionData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Of the titles starting a word with "ka", the shortest come first (the
-    closest to what was typed), then the records that match elsewhere; a
-    group too large to sort (a common prefix) comes in id order."""
+    closest to what was typed), then the records that match elsewhere."""
     records = {r.id: r for r in region.records}
-    ids, _ = _found(database, SearchQuery(text="ka", limit=200))
+    ids, _, _ = _found(database, SearchQuery(text="ka", limit=200))
     titled = [i for i in ids if any(w.startswith("ka") for w in record_words(records[i])[0])]
     assert ids[:len(titled)] == titled, "the title matches first"
     lengths = [len(records[i].title) for i in titled]
     assert len(set(lengths)) > 1 and lengths == sorted(lengths)
     assert titled != sorted(titled), "not merely the id order"
 
+
+async def test_past_the_count_limit_a_search_says_more_and_offers_the_titles_first(
+    database: Database, region: RegionData, reference: Reference,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With more matches than ``COUNT_MAX`` (here 5), a search answers that
+    many, says more match, pages through no further, and offers title
+    matches first, the shortest first; its facets are not counted. At
+    exactly the limit it is still exact."""
     import services.storage.search as storage_search
 
-    monkeypatch.setattr(storage_search, "RANKED_MAX", 3)
-    ids, _ = _found(database, SearchQuery(text="ka", limit=200))
-    assert ids[:len(titled)] == sorted(titled)
+    records = {r.id: r for r in region.records}
+    monkeypatch.setattr(storage_search, "COUNT_MAX", 5)
+    for filters in ({}, {"available_now": True}, {"library_id": region.libraries[0].id}):
+        every = reference.ids(SearchQuery(text="ka", **filters))
+        titled = [i for i in every if any(w.startswith("ka")
+                                          for w in record_words(records[i])[0])]
+        assert len(titled) > 5, filters
+        ids, total, more = _found(database, SearchQuery(text="ka", limit=200, **filters))
+        assert (len(ids), total, more) == (5, 5, True)
+        assert set(ids) <= set(titled)
+        assert [len(records[i].title) for i in ids] == sorted(len(records[i].title) for i in ids)
+        assert _found(database, SearchQuery(text="ka", offset=2, limit=2, **filters)) == (
+            ids[2:4], 5, True)
+        assert _found(database, SearchQuery(text="ka", offset=5, **filters)) == ([], 5, True)
+        with database.engine.connect() as connection:
+            assert facets(connection, SearchQuery(text="ka", **filters)) is None
+    ids, total, more = _found(database, SearchQuery(text="", limit=200))
+    assert (ids, total, more) == (sorted(records)[:5], 5, True)
+    exact = reference.ids(SearchQuery(text="Blaumanis"))
+    monkeypatch.setattr(storage_search, "COUNT_MAX", len(exact))
+    assert _found(database, SearchQuery(text="Blaumanis", limit=200)) == (
+        exact, len(exact), False)
 
 
 async def test_pages_past_the_end_are_empty_with_the_total(
@@ -252,7 +280,7 @@ async def test_facets_count_the_match_per_library_type_and_language(
             matched: list[int] = []
             while True:
                 query = SearchQuery(text=text, offset=len(matched), limit=200, **filters)
-                ids, total = await _expected(reference, query)
+                ids, total, _ = await _expected(reference, query)
                 matched += ids
                 if len(matched) >= total:
                     break
@@ -297,6 +325,59 @@ def _reindexed_by_migration(target: str, region: RegionData) -> None:
                 assert search(connection, query) == index.page(query)
     finally:
         database.close()
+
+
+GIN_SEARCH = (
+    "CREATE TABLE record_search (record_id integer NOT NULL, title tsvector NOT NULL,"
+    " body tsvector NOT NULL, CONSTRAINT pk_record_search PRIMARY KEY (record_id),"
+    " CONSTRAINT fk_record_search_record_id_records FOREIGN KEY (record_id)"
+    " REFERENCES records (id) ON DELETE CASCADE)",
+    "CREATE INDEX ix_record_search_title ON record_search USING gin (title)",
+    "CREATE INDEX ix_record_search_body ON record_search USING gin (body)",
+)
+"""PostgreSQL's ``record_search`` as 0004 made it before 0008."""
+
+
+def test_a_postgresql_search_of_gin_indexes_becomes_words_with_nothing_lost(
+    region: RegionData,
+) -> None:
+    """A PostgreSQL database whose search is the ``tsvector`` table of
+    before 0008 answers as the reference does once upgraded, a word longer
+    than ``MAX_WORD`` included."""
+    from services.storage.search import MAX_WORD, documents
+
+    long_word = "ž" * (MAX_WORD + 40)
+    records = [r.model_copy(update={"title": f"{r.title} {long_word}"}) if r.id == 1 else r
+               for r in region.records]
+    with fresh_database() as url:
+        database = open_database(url)
+        try:
+            fill_region(database, region, CHEAP_HASHER)
+            with database.engine.begin() as connection:
+                config = alembic_config()
+                config.attributes["connection"] = connection
+                command.downgrade(config, "0007")
+                connection.exec_driver_sql("DROP TABLE record_search")
+                for statement in GIN_SEARCH:
+                    connection.exec_driver_sql(statement)
+                connection.execute(sa.text(
+                    "INSERT INTO record_search VALUES (:id, array_to_tsvector("
+                    "string_to_array(:t, ' ')), array_to_tsvector(string_to_array(:b, ' ')))"
+                ), [dict(zip(("id", "t", "b"), (r.id, *documents(r)), strict=True))
+                    for r in records])
+                longer = next(r for r in records if r.id == 1)
+                connection.execute(sa.text("UPDATE records SET title = :t WHERE id = 1"),
+                                   {"t": longer.title})
+            migrate(database.engine, url)
+            assert database.revision == head_revision()
+            index = Reference(records, region)
+            for text in ("zirgs", "ka", "Blaumanis", "9789934960017", "ž" * 5, long_word):
+                for filters in ({}, {"available_now": True}):
+                    query = SearchQuery(text=text, limit=200, **filters)
+                    with database.engine.connect() as connection:
+                        assert search(connection, query) == index.page(query), text[:10]
+        finally:
+            database.close()
 
 
 def test_a_file_of_mana_0_1_is_searchable_once_upgraded(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def found(target: str, text: str) -> list[str]:
     engine = connect(target)
     try:
         with engine.connect() as db:
-            ids, _ = search.search(db, SearchQuery(text=text))
+            ids = search.search(db, SearchQuery(text=text)).ids
             return list(db.scalars(sa.select(schema.records.c.title)
                                    .where(schema.records.c.id.in_(ids))))
     finally:

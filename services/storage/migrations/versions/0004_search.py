@@ -1,8 +1,9 @@
 """The catalogue search in the database (R1): ``record_search``, the folded
 words of each record's title and of all its searched fields
 (``services.storage.search``), filled here for the records a database
-already holds. SQLite: an FTS5 table; PostgreSQL: ``tsvector`` columns with
-GIN indexes.
+already holds. SQLite: an FTS5 table; PostgreSQL: as this version of
+``services.storage.search`` makes it (``tsvector`` columns with GIN indexes
+until 0008, a B-tree of words since; 0008 turns the first into the second).
 
 Revision ID: 0004
 Revises: 0003
