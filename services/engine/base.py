@@ -7,12 +7,13 @@ serialization failure is retried from the start, so that any number of
 servers can share one database and every rule holds across them). The
 first call of each day first catches up with what time did (holds past
 their date expired, R7; due dates reminded of, R13), in a transaction of
-its own: both go by the date alone. A refusal (``ManaError``) raised by the work
-still commits what the call changed before it (a wrong recovery code
-counts); any other failure commits nothing, and a database that cannot be
-reached answers ``ServiceUnavailable``. What a caller must write in the
-same transaction as a call's effect (the server's idempotency record) it
-hands over in ``ALONGSIDE`` (``Alongside``).
+its own: both go by the date alone. One call does it; the others of that
+moment wait for it (a server's maintenance round is such a catch-up too).
+A refusal (``ManaError``) raised by the work still commits what the call
+changed before it (a wrong recovery code counts); any other failure commits
+nothing, and a database that cannot be reached answers ``ServiceUnavailable``.
+What a caller must write in the same transaction as a call's effect (the
+server's idempotency record) it hands over in ``ALONGSIDE`` (``Alongside``).
 
 The database is the truth: nothing of the region lives in the process. With
 no database given, the engine makes its own in memory (SQLite) and fills it
@@ -106,6 +107,10 @@ class SqlBase:
         """The in-memory database has one connection: one call at a time."""
         self._caught_up: date | None = None
         """The day the due-date reminders were last looked for by this process."""
+        self._catching_up = threading.Lock()
+        """Held by the day's catch-up (and by ``catch_up=False`` work, which
+        is one): the first calls of a day, and a server's first maintenance
+        round beside them, do it once, and the others wait for it."""
         self._reset_requests: dict[bytes, list[Any]] = {}
         """Recent recovery requests by ``auth.reset_key``, per process."""
 
@@ -159,13 +164,17 @@ class SqlBase:
     def _run(self, database: Database, work: Callable[..., T], args: tuple[Any, ...],
              catch_up: bool, alongside: Alongside | None = None, answers: bool = True) -> T:
         today = self._clock.now().date()
-        if catch_up and self._caught_up != today:
-            self._transaction(database, _catch_up, ())
-            self._caught_up = today
-        result = self._transaction(database, work, args, alongside, answers)
         if not catch_up:
-            self._caught_up = today
-        return result
+            with self._catching_up:
+                result = self._transaction(database, work, args, alongside, answers)
+                self._caught_up = today
+            return result
+        if self._caught_up != today:
+            with self._catching_up:
+                if self._caught_up != today:  # not done meanwhile by the call waited for
+                    self._transaction(database, _catch_up, ())
+                    self._caught_up = today
+        return self._transaction(database, work, args, alongside, answers)
 
     def _transaction(
         self, database: Database, work: Callable[..., T], args: tuple[Any, ...],
@@ -216,12 +225,15 @@ class SqlBase:
             return False
         return True
 
-    @staticmethod
-    def _probe(database: Database) -> None:
-        """One query that reads a row of every table a call may need."""
+    def _probe(self, database: Database) -> None:
+        """One query that reads a row of every table a call may need (on the
+        in-memory database's one connection, between two calls' transactions:
+        a server's maintenance round may be running)."""
         probes = [sa.select(sa.literal(1)).select_from(table).limit(1).scalar_subquery()
                   for table in s.metadata.sorted_tables]
-        with database.engine.connect() as db:
+        memory = database.target == ":memory:"
+        with self._memory_lock if memory else contextlib.nullcontext(), \
+                database.engine.connect() as db:
             db.execute(sa.select(*probes)).all()
 
     # ----------------------------------------------------------------- sessions

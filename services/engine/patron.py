@@ -10,7 +10,6 @@ from services import messages, rules
 from services.engine.base import SqlBase
 from services.engine.tx import Tx
 from services.errors import InvalidInput, NotFound, Refused
-from services.marc.view import from_marcxml, marc_view, record_as_marc
 from services.models import (
     CopyStatus,
     CopyView,
@@ -55,7 +54,7 @@ class PatronPart(SqlBase):
     def _search(tx: Tx, query: SearchQuery) -> SearchPage:
         from services.storage.search import copy_counts, facets, search
 
-        ids, total = search(tx.db, query)
+        ids, total, more = search(tx.db, query)
         found = tx.records(ids, details=False)
         counted = copy_counts(tx.db, ids)
         hits = []
@@ -77,10 +76,12 @@ class PatronPart(SqlBase):
             # "available now", without the library and type chosen now
             found = facets(tx.db, query.model_copy(update={"library_id": None,
                                                            "material_type": None}))
-            counts = SearchCounts(libraries=found["library_id"],
-                                  material_types=found["material_type"],
-                                  languages=found["language"])
-        return SearchPage(items=hits, offset=query.offset, total=total, counts=counts)
+            if found is not None:  # else too many to count
+                counts = SearchCounts(libraries=found["library_id"],
+                                      material_types=found["material_type"],
+                                      languages=found["language"])
+        return SearchPage(items=hits, offset=query.offset, total=total, more=more,
+                          counts=counts)
 
     async def record(self, record_id: int) -> Record:
         def work(tx: Tx) -> Record:
@@ -92,6 +93,9 @@ class PatronPart(SqlBase):
         return await self._call(work)
 
     async def record_marc(self, record_id: int) -> MarcView:
+        # pymarc, behind the MARC view, is a good part of a server's start: not before it is asked
+        from services.marc.view import from_marcxml, marc_view, record_as_marc
+
         def work(tx: Tx) -> MarcView:
             record = tx.record(record_id)
             if record is None:

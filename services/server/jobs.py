@@ -5,6 +5,12 @@ holds and send the day's due-date reminders (``expire_holds``) and delete
 the e-mails sent or given up more than ``outbox_keep_days`` ago
 (``forget_mail``), so the outbox does not grow for ever.
 
+The first round begins with the server and runs beside its first requests,
+so that a start never waits for it, however large the region. The rules do
+not depend on it: the engine's first call of each day catches up with the
+date itself before it answers, or waits for the round doing so
+(``SqlBase._run``); deleting old mail concerns no request.
+
 Any number of servers may share one PostgreSQL database. Expiring holds and
 reminding are transactions that find nothing left to do when another server
 did it first, so every server runs them. The mail is delivered by one
@@ -49,11 +55,10 @@ async def maintain_once(engine: LibraryService, keep_days: float | None = None) 
 async def maintain(
     engine: LibraryService, every_seconds: float, keep_days: float | None = None
 ) -> None:
-    """``maintain_once`` every ``every_seconds`` (the first round is the
-    server's start, ``background``)."""
+    """``maintain_once`` now, then every ``every_seconds``."""
     while True:
-        await asyncio.sleep(every_seconds)
         await maintain_once(engine, keep_days)
+        await asyncio.sleep(every_seconds)
 
 
 MAILER_LOCK = 0x4D41494C  # "MAIL"
@@ -125,9 +130,9 @@ def mailer_lease(engine: LibraryService) -> MailerLease | None:
 @contextlib.asynccontextmanager
 async def background(engine: LibraryService, settings: ServerSettings) -> AsyncIterator[None]:
     """Run the server's own jobs for as long as the context lasts. The first
-    maintenance round runs before the server takes requests: it starts on a
-    region whose holds are up to date."""
-    await maintain_once(engine, settings.outbox_keep_days)
+    maintenance round begins at once, without holding up the start: a
+    request that comes before it is done still sees the holds of today, as
+    the engine catches up before its first answer of the day (see above)."""
     tasks = [asyncio.create_task(
         maintain(engine, settings.maintenance_minutes * 60, settings.outbox_keep_days)
     )]

@@ -27,23 +27,24 @@ import contextlib
 import fcntl
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from services.models import Message
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger("mana.server")
 logging.getLogger("alembic").setLevel(logging.WARNING)  # each step is logged here, once
@@ -112,6 +113,8 @@ class Database:
     @property
     def revision(self) -> str | None:
         """The schema's Alembic revision."""
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
@@ -187,6 +190,8 @@ def _reason(error: BaseException) -> str:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option(
         "script_location", str(resources.files("services.storage") / "migrations"))
@@ -194,6 +199,8 @@ def alembic_config() -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -223,10 +230,16 @@ def migrate(engine: Engine, target: str = "database") -> bool:
 
 
 def _migrate(connection: Connection, target: str) -> bool:
-    config = alembic_config()
-    script = ScriptDirectory.from_config(config)
     sqlite = connection.dialect.name == "sqlite"
     user_version = _user_version(connection) if sqlite else 0
+    if user_version == (SCHEMA_VERSION if sqlite else 0) and _at_head(connection):
+        return False
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = alembic_config()
+    script = ScriptDirectory.from_config(config)
     current = MigrationContext.configure(connection).get_current_revision()
     connection.rollback()
     if user_version > SCHEMA_VERSION or (current and current not in _known(script)):
@@ -256,6 +269,43 @@ def _migrate(connection: Connection, target: str) -> bool:
         connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.commit()
     return created
+
+
+_REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?="""
+                       r"""\s*(?:"(\w+)"|'(\w+)'|None)\s*$""", re.MULTILINE)
+"""``revision = "0007"``, ``down_revision: str | None = None``: a migration's place."""
+
+
+def head_of_files() -> str | None:
+    """The newest migration's revision, from the ``revision`` and
+    ``down_revision`` lines of the migration files, without Alembic (whose
+    import is a good part of a server's start); None when the files do not
+    say it plainly (a line in another form, a merge, two heads): then
+    Alembic is asked."""
+    revisions, downs = set(), set()
+    for file in (resources.files("services.storage") / "migrations" / "versions").iterdir():
+        if not file.name.endswith(".py") or file.name.startswith("_"):
+            continue
+        found = {m[1]: m[2] or m[3] for m in _REVISION.finditer(file.read_text("utf-8"))}
+        if set(found) != {"revision", "down_revision"} or not found["revision"]:
+            return None
+        revisions.add(found["revision"])
+        downs.add(found["down_revision"])
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_head(connection: Connection) -> bool:
+    """Whether the schema is the newest migration's already (nothing for
+    Alembic to do), read without it."""
+    head = head_of_files()
+    try:
+        if head is None or not sa.inspect(connection).has_table("alembic_version"):
+            return False
+        current = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+        return current.scalars().all() == [head]
+    finally:
+        connection.rollback()
 
 
 def _user_version(connection: Connection) -> int:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from services.clock import Clock
 from services.protocol import LibraryService
@@ -69,10 +70,12 @@ def start_server(
     *,
     now: Callable[[], float] = time.time,
     sock: socket.socket | None = None,
+    app: FastAPI | None = None,
 ) -> Server:
     """Start the real server for ``engine``; it answers when this returns.
-    ``sock``: a bound loopback socket to serve on (else a free port)."""
-    app = create_app(engine, settings, now=now)
+    ``sock``: a bound loopback socket to serve on (else a free port).
+    ``app``: the server of ``engine``, made beforehand (else made here)."""
+    app = app or create_app(engine, settings, now=now)
     if sock is None:
         # IPPROTO_TCP: asyncio then sets TCP_NODELAY on the connections (with
         # proto 0 it does not, and every keep-alive answer waits 40 ms for a
@@ -120,8 +123,9 @@ def running_server(
     settings: ServerSettings = TEST_SETTINGS,
     *,
     now: Callable[[], float] = time.time,
+    app: FastAPI | None = None,
 ) -> Iterator[Server]:
-    server = start_server(engine, settings, now=now)
+    server = start_server(engine, settings, now=now, app=app)
     try:
         yield server
     finally:
