@@ -21,7 +21,9 @@ keep-alive client (one connection per terminal), a few microseconds of CPU
 per request: httpx would spend 1.3–1.5 ms per request and measure itself
 (``/work/shared/BENCH.md``).
 
-Part 1 — each terminal loops over what a kiosk does: search (one or two
+Part 1 — on a fresh demo region, or with ``--reuse-database`` on the region
+part 2 filled (at its size; the demo's patrons are in it) — each terminal
+loops over what a kiosk does: search (one or two
 words, or a prefix), open a record and its copies; in about one round of
 five a patron logs in, lists loans, renews one, orders a copy, lists
 reservations, sometimes cancels one, and logs out. Two runs:
@@ -337,9 +339,15 @@ def postgresql_url(admin_url: str, name: str) -> str:
 
 
 async def part_one(args: argparse.Namespace, folder: Path, cpus: tuple[int | None, int | None]) -> None:
-    database = (fresh_postgresql(args.postgresql, "mana_bench_terminals") if args.postgresql
-                else folder / "terminals.db")
-    first = start_server(database, "--demo", cpu=cpus[0], log=folder / "terminals-1.log")
+    database: Path | str
+    if args.reuse_database:  # the region filled by part 2 (the demo's accounts are in it)
+        name = args.reuse_database
+        database = postgresql_url(args.postgresql, name) if args.postgresql else Path(name)
+        first = start_server(database, cpu=cpus[0], log=folder / "terminals-1.log")
+    else:
+        database = (fresh_postgresql(args.postgresql, "mana_bench_terminals")
+                    if args.postgresql else folder / "terminals.db")
+        first = start_server(database, "--demo", cpu=cpus[0], log=folder / "terminals-1.log")
     servers = [first] + [
         start_server(database, cpu=cpus[0], log=folder / f"terminals-{n}.log")
         for n in range(2, args.servers + 1)
@@ -588,8 +596,9 @@ def main() -> None:
                         help="part 2: fill this database (PostgreSQL) or file (SQLite) and "
                         "keep it for --reuse-database")
     parser.add_argument("--reuse-database", metavar="NAME",
-                        help="part 2: search a database kept by --keep-database, without "
-                        "filling (the figures of the fill are not printed)")
+                        help="search a database kept by --keep-database, without filling "
+                        "(the figures of the fill are not printed); part 1 then runs on it "
+                        "too, at its size, instead of on a fresh demo region")
     args = parser.parse_args()
     cpus: tuple[int | None, int | None] = (None, None)
     if len(os.sched_getaffinity(0)) >= 2:

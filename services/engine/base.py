@@ -134,7 +134,7 @@ class SqlBase:
         return self._database
 
     def _open_memory(self) -> Database:
-        from services.storage.database import Database, create_engine, migrate
+        from services.storage.database import Database, create_engine, create_in_memory
         from services.storage.region import fill_region
 
         region = self._region
@@ -143,26 +143,32 @@ class SqlBase:
 
             region = build_region(self._clock.now().date())
         engine = create_engine(":memory:")
-        migrate(engine, ":memory:")
+        create_in_memory(engine)
         database = Database(":memory:", engine, created=True)
         fill_region(database, region, self._hasher, source="memory")
         self._region = None
         return database
 
     async def _call(self, work: Callable[..., T], *args: Any, catch_up: bool = True,
-                    answers: bool = True) -> T:
+                    answers: bool = True, reads: bool = False) -> T:
         """``work(tx, *args)`` in one transaction, on a worker thread; first,
         once a day, the catch-up (unless the work is that: ``catch_up``). The
         caller's ``ALONGSIDE`` goes with the transaction; ``answers=False``: an
         earlier transaction of a method that makes more than one, which gives
-        the method's answer (and carries ``ALONGSIDE``) only when it refuses."""
+        the method's answer (and carries ``ALONGSIDE``) only when it refuses.
+        ``reads``: the work only reads the catalogue, which on PostgreSQL it
+        does on one snapshot (REPEATABLE READ, READ ONLY) rather than
+        SERIALIZABLE: a search reads thousands of index entries, and
+        SERIALIZABLE would lock each against writers (until, with fifty
+        terminals searching, PostgreSQL runs out of room for such locks)."""
         database = await self._opened()
         alongside = ALONGSIDE.get()
         return await asyncio.to_thread(self._run, database, work, args, catch_up,
-                                       alongside, answers)
+                                       alongside, answers, reads)
 
     def _run(self, database: Database, work: Callable[..., T], args: tuple[Any, ...],
-             catch_up: bool, alongside: Alongside | None = None, answers: bool = True) -> T:
+             catch_up: bool, alongside: Alongside | None = None, answers: bool = True,
+             reads: bool = False) -> T:
         today = self._clock.now().date()
         if not catch_up:
             with self._catching_up:
@@ -174,22 +180,26 @@ class SqlBase:
                 if self._caught_up != today:  # not done meanwhile by the call waited for
                     self._transaction(database, _catch_up, ())
                     self._caught_up = today
-        return self._transaction(database, work, args, alongside, answers)
+        return self._transaction(database, work, args, alongside, answers, reads)
 
     def _transaction(
         self, database: Database, work: Callable[..., T], args: tuple[Any, ...],
-        alongside: Alongside | None = None, answers: bool = True,
+        alongside: Alongside | None = None, answers: bool = True, reads: bool = False,
     ) -> T:
         """``work(tx, *args)`` in one transaction, tried again from the start
         when it lost a race with another (a serialization failure), with
         ``alongside``'s writes (see ``_call``) in the same transaction."""
         memory = database.target == ":memory:"
+        engine: sa.Engine = database.engine
+        if reads and database.dialect == "postgresql":
+            engine = engine.execution_options(isolation_level="REPEATABLE READ",
+                                              postgresql_readonly=True)
         for attempt in range(RETRIES):
             refusal: ManaError | None = None
             result: Any = None
             try:
                 with self._memory_lock if memory else contextlib.nullcontext(), \
-                        database.engine.begin() as db:
+                        engine.begin() as db:
                     if alongside is not None:
                         alongside.begin(db)
                     tx = Tx(db, self._clock.now(), self._sender)

@@ -45,10 +45,10 @@ class PatronPart(SqlBase):
     # ------------------------------------------------------------------ catalog
 
     async def libraries(self) -> list[Library]:
-        return await self._call(lambda tx: list(tx.libraries.values()))
+        return await self._call(lambda tx: list(tx.libraries.values()), reads=True)
 
     async def search(self, query: SearchQuery) -> SearchPage:
-        return await self._call(self._search, query)
+        return await self._call(self._search, query, reads=True)
 
     @staticmethod
     def _search(tx: Tx, query: SearchQuery) -> SearchPage:
@@ -90,7 +90,7 @@ class PatronPart(SqlBase):
                 raise NotFound()
             return record
 
-        return await self._call(work)
+        return await self._call(work, reads=True)
 
     async def record_marc(self, record_id: int) -> MarcView:
         # pymarc, behind the MARC view, is a good part of a server's start: not before it is asked
@@ -109,7 +109,7 @@ class PatronPart(SqlBase):
                     pass
             return marc_view(record_as_marc(record))
 
-        return await self._call(work)
+        return await self._call(work, reads=True)
 
     async def copies(self, record_id: int, offset: int = 0, limit: int = 50) -> Page[CopyView]:
         def work(tx: Tx) -> Page[CopyView]:
@@ -119,7 +119,7 @@ class PatronPart(SqlBase):
             items = [tx.copy_view(c, tx.today) for c in tx.copies_of(record_id, start, size)]
             return Page[CopyView](items=items, offset=start, total=tx.count_copies(record_id))
 
-        return await self._call(work)
+        return await self._call(work, reads=True)
 
     # ------------------------------------------------------------------ account
 

@@ -212,6 +212,20 @@ start together on one database wait for each other, and only the first
 finds something to do."""
 
 
+def create_in_memory(engine: Engine) -> None:
+    """The schema of a database made now in this process's memory (SQLite
+    ``:memory:``, the kiosk's demo): straight from the tables' definitions
+    (``schema.metadata``) and the search's own table, without the
+    migrations, whose result is the same (``tests/services/test_schema_upgrade.py``
+    compares them) and whose Alembic takes a good part of a kiosk's start."""
+    from services.storage import schema, search
+
+    with engine.begin() as connection:
+        schema.metadata.create_all(connection)
+        search.create_structure(connection)
+        connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
 def migrate(engine: Engine, target: str = "database") -> bool:
     """Bring the schema to the newest migration; whether it had none."""
     with engine.connect() as connection:

@@ -307,3 +307,31 @@ def test_the_migrations_make_the_declared_schema_on_sqlite(tmp_path: Path) -> No
         _same_as_the_metadata(database)
     finally:
         database.close()
+
+
+def test_a_database_made_in_memory_has_the_schema_the_migrations_make(tmp_path: Path) -> None:
+    """The kiosk's demo makes its in-memory database from the declared tables
+    (``create_in_memory``, no Alembic): the same tables, columns, indexes and
+    search table as a database the migrations made."""
+    from services.storage.database import create_engine, create_in_memory
+
+    def shape(engine: sa.Engine) -> dict[str, object]:
+        with engine.connect() as db:
+            inspector = sa.inspect(db)
+            names = sorted(set(inspector.get_table_names()) - {"alembic_version"})
+            version = db.exec_driver_sql("PRAGMA user_version").scalar()
+            return {"version": version, **{name: (
+                sorted((c["name"], str(c["type"]), c["nullable"])  # migrations add at the end
+                       for c in inspector.get_columns(name)),
+                sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                       for i in inspector.get_indexes(name)),
+            ) for name in names}}
+
+    migrated = open_database(str(tmp_path / "mana.db"))
+    memory = create_engine(":memory:")
+    try:
+        create_in_memory(memory)
+        assert shape(memory) == shape(migrated.engine)
+    finally:
+        migrated.close()
+        memory.dispose()
