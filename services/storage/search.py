@@ -261,9 +261,9 @@ class _Match:
     def select(self, titled: bool, others_than: list[int]
                ) -> tuple[sa.Select, sa.ColumnElement[int]]:
         """The (id, title length) rows of one group and the id column; on
-        PostgreSQL a record may come more than once, and the records whose
-        title matches are left out of the others by their ids
-        (``others_than``: all of them)."""
+        PostgreSQL a record may come more than once (two of its words start
+        with a query word), and the records whose title matches are left out
+        of the others by their ids (``others_than``: all of them)."""
         if self.sqlite:
             table = sa.table("record_search", sa.column("rowid", sa.Integer))
             records = schema.records
@@ -409,21 +409,15 @@ def matching(connection: Connection, query: SearchQuery) -> tuple[list[int], boo
         _tune(connection)
     match = _Match(connection, query_words(query.text))
     found: list[int] = []
-    titled: list[int] = []
     for group in (True, False):
         wanted = COUNT_MAX + 1 - len(found)
-        if wanted <= 0:
-            break
-        select, rid = match.select(group, titled)
-        lengths: dict[int, int] = {}
-        rows = connection.execute(select.where(*_filters(query, rid)).limit(wanted))
-        for record_id, length in rows:
-            lengths.setdefault(record_id, length)
-        ranked = sorted(lengths, key=lambda i: (lengths[i], i))
-        if group:
-            titled = ranked
-        found += ranked
-    return found[:COUNT_MAX], len(found) > COUNT_MAX
+        select, rid = match.select(group, found)
+        rows = connection.execute(select.where(*_filters(query, rid)).limit(wanted)).all()
+        lengths = dict(rows)  # a record twice: the same length
+        found += sorted(lengths, key=lambda i: (lengths[i], i))
+        if len(rows) == wanted:  # more than it read (the group may be cut short)
+            return found[:COUNT_MAX], True
+    return found, False
 
 
 def _tune(connection: Connection) -> None:
