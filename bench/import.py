@@ -26,7 +26,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.engine.hashing import CHEAP_HASHER  # noqa: E402
-from services.marc.importer import Importer, MarcFile, connect  # noqa: E402
+from services.marc.importer import WORKERS, Importer, MarcFile, connect  # noqa: E402
 from services.storage import fill_region, open_database  # noqa: E402
 
 WORDS = ("grāmata", "dzeja", "vēsture", "Latvija", "jūra", "ķēniņš", "mežs", "pilsēta",
@@ -111,7 +111,8 @@ def main() -> None:
         print(f"wrote {args.records:,} records ({path.stat().st_size / 2**20:.0f} MiB) "
               f"in {time.perf_counter() - start:.1f} s")
         floor = args.records / bare_read(path)
-        print(f"pymarc bare read:  {floor:8,.0f} records/s (the floor)")
+        print(f"pymarc bare read:  {floor:8,.0f} records/s (the floor); the import reads in "
+              f"{WORKERS} worker processes")
         targets = [("SQLite", str(Path(directory) / "bench.db"))]
         admin = sa.create_engine(args.postgresql.replace("postgresql://", "postgresql+psycopg://"),
                                  isolation_level="AUTOCOMMIT")

@@ -8,6 +8,14 @@ alone and the next one is read from where it starts; a MARCXML file is
 parsed as a stream, record by record. UNIMARC and other formats are refused
 before anything is written.
 
+Mapping (``services.marc.mapping``): each record becomes an ``Item`` (a
+Mana record with its holdings and MARCXML) or the ``Problem`` that skips it.
+Decoding and mapping are most of the work, so for an ISO 2709 file of more
+than a batch the ``Reader`` hands the cut records to worker processes
+(``WORKERS``), ``CHUNK_RECORDS`` at a time, and takes their items back in
+the file's order while this process writes the batches before: the items
+and problems are the same as read here.
+
 Writing: batches of ``BATCH`` records, each one transaction (SQLite ``BEGIN
 IMMEDIATE``: the server waits for a batch at most its busy timeout and the
 import for a server's call likewise; PostgreSQL SERIALIZABLE, retried when
@@ -24,16 +32,25 @@ batch back.
 
 from __future__ import annotations
 
+import gc
 import itertools
+import json
 import logging
+import multiprocessing
 import os
 import re
 import secrets
+import signal
+import sys
 import time
 import warnings
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -43,9 +60,10 @@ from xml.sax.handler import feature_namespaces
 import pymarc
 import sqlalchemy as sa
 from pymarc.marcxml import XmlHandler
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
 
-from services.marc.mapping import Holding, Mapped, MappingError, map_record
+from services.marc.mapping import Mapped, MappingError, map_record
 from services.marc.profile import DEFAULT_PROFILE, ImportProfile
 from services.models import CopyStatus, Record
 from services.storage import rows, schema, search
@@ -188,7 +206,9 @@ class MarcFile:
         self.path = path
         self.name = str(path)
         self.done = 0
-        """Bytes read so far (the progress bar's measure)."""
+        """Bytes of the records read so far (the progress bar's measure)."""
+        self.cut = 0
+        """ISO 2709: bytes cut into records so far (``pieces``), read or not."""
         try:
             self.size = path.stat().st_size
             with open(path, "rb") as file:
@@ -219,27 +239,29 @@ class MarcFile:
         return self._xml() if self.xml else self._iso2709()
 
     def _iso2709(self) -> Iterator[Entry]:
+        for position, data in self.pieces():
+            self.done = self.cut
+            yield decode(self.name, position, data)
+
+    def pieces(self) -> Iterator[tuple[int, bytes]]:
+        """ISO 2709: each record's place in the file and its bytes, cut at the
+        record terminators but not decoded (``decode`` does that); the last
+        one without a terminator when the file ends inside it."""
         position, rest = 0, b""
+        self.cut = 0
         with open(self.path, "rb") as file:
             while chunk := file.read(CHUNK):
-                self.done += len(chunk)
                 pieces = (rest + chunk).split(END_OF_RECORD)
                 rest = pieces.pop()
                 for piece in pieces:
+                    self.cut += len(piece) + len(END_OF_RECORD)
                     piece = piece.lstrip(b"\r\n ")
                     if piece:
                         position += 1
-                        yield self._decode(position, piece + END_OF_RECORD)
+                        yield position, piece + END_OF_RECORD
+        self.cut += len(rest)
         if rest.strip(b"\r\n \x1a"):
-            yield Entry(self.name, position + 1, None,
-                        "the file ends inside this record (no record terminator)", raw_001(rest))
-
-    def _decode(self, position: int, data: bytes) -> Entry:
-        try:
-            marc = pymarc.Record(data=data, to_unicode=True, hide_utf8_warnings=True)
-        except Exception as e:  # noqa: BLE001 - pymarc raises what the bytes make it raise
-            return Entry(self.name, position, None, _read_reason(e, data), raw_001(data))
-        return Entry(self.name, position, marc)
+            yield position + 1, rest
 
     def _xml(self) -> Iterator[Entry]:
         handler = _StreamHandler(self.name)
@@ -260,6 +282,19 @@ class MarcFile:
                             f"{e.getMessage()}; the rest of the file was not read")
                 return
         yield from handler.take()
+
+
+def decode(file: str, position: int, data: bytes) -> Entry:
+    """The record ``data`` at ``position`` of ``file`` (as ``MarcFile.pieces``
+    cuts it), decoded by pymarc."""
+    if not data.endswith(END_OF_RECORD):
+        return Entry(file, position, None,
+                     "the file ends inside this record (no record terminator)", raw_001(data))
+    try:
+        marc = pymarc.Record(data=data, to_unicode=True, hide_utf8_warnings=True)
+    except Exception as e:  # noqa: BLE001 - pymarc raises what the bytes make it raise
+        return Entry(file, position, None, _read_reason(e, data), raw_001(data))
+    return Entry(file, position, marc)
 
 
 class _StreamHandler(XmlHandler):
@@ -362,6 +397,181 @@ def _read_reason(error: BaseException, data: bytes) -> str:
     return f"cannot be read: {text}"
 
 
+# ------------------------------------------------------------------ mapping
+
+
+@dataclass(frozen=True)
+class Item:
+    """A mapped record with where it came from (not the pymarc record: a
+    batch holds a thousand, and the garbage collector would walk them all)."""
+
+    file: str
+    position: int
+    mapped: Mapped
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.mapped.control_number, self.mapped.control_source
+
+    def problem(self, reason: str, kind: str, barcode: str = "") -> Problem:
+        return Problem(self.file, self.position, self.mapped.control_number,
+                       reason, kind, barcode)
+
+
+def mapped(entry: Entry, profile: ImportProfile) -> Item | Problem:
+    """``entry`` mapped to what the import writes, or the problem that skips it."""
+    if entry.marc is None:
+        return Problem(entry.file, entry.position, entry.control_number, entry.reason,
+                       "unreadable")
+    try:
+        return Item(entry.file, entry.position, map_record(entry.marc, profile))
+    except MappingError as e:
+        return Problem(entry.file, entry.position, _xml_001(entry.marc), str(e),
+                       str(e).split(":")[0].split(" (")[0])
+    except Exception as e:  # noqa: BLE001 - one odd record fails only itself
+        return Problem(entry.file, entry.position, _xml_001(entry.marc),
+                       f"cannot be mapped: {type(e).__name__}: {e}", "cannot be mapped")
+
+
+WORKERS = 2 if (os.cpu_count() or 1) > 1 else 0
+"""Processes that decode and map while this one writes: two keep up with the
+writer (they give it a busy core first), and on one core they would only
+take turns with it."""
+
+CHUNK_RECORDS = 250
+"""Records a worker process decodes and maps at a time."""
+
+AHEAD = 8
+"""Chunks given to the workers ahead of the one being written: enough to
+keep them busy while a batch is written."""
+
+
+class Reader:
+    """The records of the files, in their order, each mapped (an ``Item``) or
+    the ``Problem`` that skips it.
+
+    pymarc's decoding and the mapping are most of an import's work: an ISO
+    2709 file of more than ``batch`` records is cut into its records here,
+    and worker processes decode and map them, ``CHUNK_RECORDS`` at a time,
+    while this process writes what came back before. A smaller file (not
+    worth starting the processes for) and MARCXML (parsed as one stream) are
+    read here. Either way the items and problems are the same."""
+
+    def __init__(self, profile: ImportProfile, batch: int, workers: int = WORKERS) -> None:
+        self.profile = profile
+        self.batch = batch
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def read(self, marc_file: MarcFile) -> Iterator[Item | Problem]:
+        """``marc_file``'s records, mapped, in its order."""
+        if marc_file.xml or self.workers < 1:
+            return (mapped(entry, self.profile) for entry in marc_file)
+        pieces = marc_file.pieces()
+        first = list(itertools.islice(pieces, self.batch + 1))
+        marc_file.done = marc_file.cut
+        if len(first) <= self.batch:
+            return self._here(marc_file.name, first)
+        return self._in_workers(marc_file, itertools.chain(first, pieces))
+
+    def _here(self, name: str, pieces: Iterable[tuple[int, bytes]]) -> Iterator[Item | Problem]:
+        return (mapped(decode(name, *piece), self.profile) for piece in pieces)
+
+    def _in_workers(self, marc_file: MarcFile, pieces: Iterator[tuple[int, bytes]]
+                    ) -> Iterator[Item | Problem]:
+        pool, name = self._started(), marc_file.name
+        # the chunks given to the workers and not yet taken back, in the file's
+        # order, with the bytes cut when each was (the progress once it is back)
+        chunks: deque[tuple[list[tuple[int, bytes]], int]] = deque()
+        futures: deque[Future[list[Item | Problem]]] = deque()
+        try:
+            while chunk := list(itertools.islice(pieces, CHUNK_RECORDS)):
+                chunks.append((chunk, marc_file.cut))
+                futures.append(pool.submit(_read_chunk, name, chunk))
+                if len(futures) >= AHEAD:
+                    yield from _taken(marc_file, chunks, futures)
+            while futures:
+                yield from _taken(marc_file, chunks, futures)
+        except BrokenProcessPool:  # a worker was killed: the rest is read here
+            self.workers = 0
+            for chunk, _ in chunks:
+                yield from self._here(name, chunk)
+            yield from self._here(name, pieces)
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # fork: a worker starts at once, with this process's modules (a
+            # new interpreter would import them again, for a second or so);
+            # `mana import` runs no other thread that could hold a lock then
+            context = multiprocessing.get_context(
+                "fork" if sys.platform == "linux" else "spawn")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                             initializer=_start_worker,
+                                             initargs=(self.profile,))
+        return self._pool
+
+
+def _taken(marc_file: MarcFile, chunks: deque[tuple[list[tuple[int, bytes]], int]],
+           futures: deque[Future[list[Item | Problem]]]) -> list[Item | Problem]:
+    """The first chunk's items, once its worker is done (then it is taken off)."""
+    items = futures[0].result()
+    marc_file.done = chunks.popleft()[1]
+    futures.popleft()
+    return items
+
+
+_worker_profile = DEFAULT_PROFILE
+"""In a worker process: the import's profile."""
+
+
+def _start_worker(profile: ImportProfile) -> None:
+    global _worker_profile
+    _worker_profile = profile
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the importing process's
+    gc.freeze()  # as ``_seldom_collected`` (which a forked worker inherits)
+    gc.set_threshold(COLLECT_EVERY, *gc.get_threshold()[1:])
+    if hasattr(os, "nice"):
+        os.nice(5)  # the writer waits for nobody: it gets a busy core first
+
+
+def _read_chunk(file: str, pieces: list[tuple[int, bytes]]) -> list[Item | Problem]:
+    """In a worker process: ``pieces`` of ``file`` decoded and mapped."""
+    return [mapped(decode(file, *piece), _worker_profile) for piece in pieces]
+
+
+COLLECT_EVERY = 50_000
+"""New objects between two runs of the garbage collector while an import runs
+(Python's default: 700). Every record makes dozens, and a batch keeps
+thousands that each run would walk again; decoding and mapping a record
+leave no cycles for it to find."""
+
+
+@contextmanager
+def _seldom_collected() -> Iterator[None]:
+    """The garbage collector run every ``COLLECT_EVERY`` new objects, and what
+    there is when it begins (modules, the engine) left out of its walks."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(COLLECT_EVERY, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+Progress = Callable[[int, int, int], None]
+"""Called now and then with (bytes read, bytes in all, records read)."""
+
+
 # ------------------------------------------------------------------ database
 
 
@@ -410,43 +620,52 @@ def connect(target: str) -> Engine:
     return engine
 
 
-@dataclass(frozen=True)
-class Item:
-    """A mapped record with where it came from (not the pymarc record: a
-    batch holds a thousand, and the garbage collector would walk them all)."""
-
-    file: str
-    position: int
-    mapped: Mapped
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.mapped.control_number, self.mapped.control_source
-
-    def problem(self, reason: str, kind: str, barcode: str = "") -> Problem:
-        return Problem(self.file, self.position, self.mapped.control_number,
-                       reason, kind, barcode)
-
-
-Progress = Callable[[int, int, int], None]
-"""Called now and then with (bytes read, bytes in all, records read)."""
-
-
 class Importer:
     """Imports MARC files into one database with one profile."""
 
     def __init__(self, engine: Engine, profile: ImportProfile = DEFAULT_PROFILE, *,
-                 dry_run: bool = False, batch: int = BATCH) -> None:
+                 dry_run: bool = False, batch: int = BATCH, workers: int = WORKERS) -> None:
         self.engine = engine
         self.profile = profile
         self.dry_run = dry_run
         self.batch = batch
+        self.workers = workers
+        """Processes that decode and map (``Reader``); 0: all in this one."""
         self.claimed: dict[str, tuple[str, str]] = {}
         """Barcodes given to a record so far in this run: the first keeps one."""
         with engine.connect() as db:
             self.libraries = set(db.scalars(sa.select(schema.libraries.c.id)))
             self.collections = {(library, code) for library, code in db.execute(sa.select(
                 schema.collections.c.library_id, schema.collections.c.code))}
+        self._places: dict[tuple[str, str], tuple[str, str] | _Unplaced] = {}
+
+    def place(self, library_code: str, location_code: str) -> tuple[str, str] | _Unplaced:
+        """(library id, collection code) of a holding's codes, or why they name
+        none of the region's (a file has a few pairs of codes: each is worked
+        out once)."""
+        codes = (library_code, location_code)
+        place = self._places.get(codes)
+        if place is None:
+            place = self._places[codes] = self._resolved(library_code, location_code)
+        return place
+
+    def _resolved(self, library_code: str, location_code: str) -> tuple[str, str] | _Unplaced:
+        library = self.profile.library(library_code)
+        if library not in self.libraries:
+            reason = (f"unknown library {library_code!r} (map it in [libraries] of the "
+                      "profile)" if library_code else
+                      "no library code (set holdings.default_library in the profile)")
+            return _Unplaced(reason + ": skipped", "unknown library")
+        collection = self.profile.collection(location_code)
+        if (library, collection) not in self.collections:
+            default = self.profile.holdings.default_collection
+            if (library, default) not in self.collections:
+                return _Unplaced(
+                    f"unknown location {location_code!r} in {library} (map it in "
+                    "[collections] of the profile, or set holdings.default_collection): "
+                    "skipped", "unknown location")
+            collection = default
+        return library, collection
 
     def run(self, files: list[MarcFile], progress: Progress | None = None) -> Report:
         report = Report()
@@ -454,53 +673,39 @@ class Importer:
         before = 0
         pending: list[Item] = []
         keys: set[tuple[str, str]] = set()
-        for marc_file in files:
-            for entry in marc_file:
-                report.read += 1
-                item = self._mapped(entry, report)
-                if item is not None:
-                    if item.key in keys or len(pending) >= self.batch:
-                        report.merge(self._write(pending))
-                        pending, keys = [], set()
-                    pending.append(item)
-                    keys.add(item.key)
-                if progress is not None and report.read % 200 == 0:
-                    progress(before + marc_file.done, total, report.read)
-            before += marc_file.size
-        if pending:
-            report.merge(self._write(pending))
+        with _seldom_collected(), Reader(self.profile, self.batch, self.workers) as reader:
+            for marc_file in files:
+                for item in reader.read(marc_file):
+                    report.read += 1
+                    if isinstance(item, Problem):
+                        report.skip(item)
+                    else:
+                        if item.key in keys or len(pending) >= self.batch:
+                            report.merge(self._write(pending))
+                            pending, keys = [], set()
+                        pending.append(item)
+                        keys.add(item.key)
+                    if progress is not None and report.read % 200 == 0:
+                        progress(before + marc_file.done, total, report.read)
+                before += marc_file.size
+            if pending:
+                report.merge(self._write(pending))
         if progress is not None:
             progress(total, total, report.read)
         return report
 
-    def _mapped(self, entry: Entry, report: Report) -> Item | None:
-        if entry.marc is None:
-            report.skip(Problem(entry.file, entry.position, entry.control_number, entry.reason,
-                                "unreadable"))
-            return None
-        try:
-            return Item(entry.file, entry.position, map_record(entry.marc, self.profile))
-        except MappingError as e:
-            number = _xml_001(entry.marc)
-            report.skip(Problem(entry.file, entry.position, number, str(e),
-                                str(e).split(":")[0].split(" (")[0]))
-        except Exception as e:  # noqa: BLE001 - one odd record fails only itself
-            report.skip(Problem(entry.file, entry.position, _xml_001(entry.marc),
-                                f"cannot be mapped: {type(e).__name__}: {e}", "cannot be mapped"))
-        return None
-
     def _write(self, items: list[Item]) -> Report:
         """One batch in one transaction, tried again when it lost a race."""
         for attempt in itertools.count():
-            claimed = dict(self.claimed)
             try:
                 with self.engine.connect() as db, db.begin() as tx:
-                    report = _Batch(self, db, items).write()
+                    batch = _Batch(self, db, items)
+                    report = batch.write()
                     if self.dry_run:
                         tx.rollback()
+                self.claimed.update(batch.claims)
                 return report
             except sa.exc.DBAPIError as e:
-                self.claimed = claimed
                 code = getattr(e.orig, "sqlstate", None)
                 locked = "database is locked" in str(e.orig)
                 if (code in RETRY_CODES or locked) and attempt + 1 < RETRIES:
@@ -511,12 +716,12 @@ class Importer:
         raise AssertionError("unreachable")
 
 
-@dataclass
-class _Wanted:
-    library_id: str
-    collection: str
-    shelf_mark: str
-    status: CopyStatus
+@dataclass(frozen=True)
+class _Unplaced:
+    """Why a holding's codes name no library or collection of the region."""
+
+    reason: str
+    kind: str
 
 
 class _Batch:
@@ -526,34 +731,44 @@ class _Batch:
         self.importer, self.db, self.items = importer, db, items
         self.profile = importer.profile
         self.report = Report()
+        self.claims: dict[str, tuple[str, str]] = {}
+        """Barcodes this batch gives a record first (``Importer.claimed`` once written)."""
+        among = partial(_among, db.dialect.name == "postgresql")
         records = schema.records
         numbers = list({i.mapped.control_number for i in items})
         found = db.execute(sa.select(records.c.id, records.c.control_number,
                                      records.c.control_source, records.c.material_type)
-                           .where(records.c.control_number.in_(numbers))).all()
+                           .where(among(records.c.control_number, numbers))).all()
         self.existing = {(n, s): (rid, kind) for rid, n, s, kind in found}
         ids = [rid for rid, *_ in found]
         marc = schema.record_marc
         self.marcxml: dict[int, str] = dict(db.execute(
-            sa.select(marc.c.record_id, marc.c.marcxml).where(marc.c.record_id.in_(ids))
-        ).all())
-        barcodes = {h.barcode for i in items for h in i.mapped.holdings if h.barcode}
+            sa.select(marc.c.record_id, marc.c.marcxml).where(among(marc.c.record_id, ids))
+        ).all()) if ids else {}
+        barcodes = list({h.barcode for i in items for h in i.mapped.holdings if h.barcode})
         copies = schema.copies
-        rows_ = db.execute(sa.select(copies).where(sa.or_(
-            copies.c.record_id.in_(ids), copies.c.barcode.in_(list(barcodes))))).mappings().all()
-        self.copies = {row["barcode"]: dict(row) for row in rows_}
+        names = [column.name for column in copies.columns]
+        rows_ = [dict(zip(names, row)) for row in db.execute(sa.select(copies).where(sa.or_(
+            among(copies.c.record_id, ids), among(copies.c.barcode, barcodes))))
+        ] if ids or barcodes else []
+        self.copies = {row["barcode"]: row for row in rows_}
         self.copies_of: dict[int, list[str]] = {}
         for row in rows_:
             self.copies_of.setdefault(row["record_id"], []).append(row["barcode"])
-        known = list(self.copies)
-        loans, reservations = schema.loans, schema.reservations
-        self.busy = set(db.scalars(sa.select(loans.c.barcode).where(
-            loans.c.barcode.in_(known), loans.c.returned.is_(None)))) | set(db.scalars(
-            sa.select(reservations.c.barcode).where(reservations.c.barcode.in_(known),
-                                                   reservations.c.state.in_(search.ACTIVE))))
-        self.history = set(db.scalars(sa.select(loans.c.barcode).where(
-            loans.c.barcode.in_(known)))) | set(db.scalars(
-            sa.select(reservations.c.barcode).where(reservations.c.barcode.in_(known))))
+        self.busy: set[str] = set()
+        """Copies on loan or reserved."""
+        self.history: set[str] = set()
+        """Copies that patrons' loans or reservations name."""
+        if known := list(self.copies):
+            loans, reservations = schema.loans, schema.reservations
+            self.busy = set(db.scalars(sa.select(loans.c.barcode).where(
+                among(loans.c.barcode, known), loans.c.returned.is_(None)))) | set(db.scalars(
+                sa.select(reservations.c.barcode).where(
+                    among(reservations.c.barcode, known),
+                    reservations.c.state.in_(search.ACTIVE))))
+            self.history = set(db.scalars(sa.select(loans.c.barcode).where(
+                among(loans.c.barcode, known)))) | set(db.scalars(
+                sa.select(reservations.c.barcode).where(among(reservations.c.barcode, known))))
         self.new_records: list[Record] = []
         self.changed_records: list[Record] = []
         self.marc_rows: list[dict[str, Any]] = []
@@ -612,16 +827,17 @@ class _Batch:
 
     def _put(self, item: Item) -> None:
         mapped = item.mapped
-        found = self.existing.get(item.key)
+        key = item.key
+        found = self.existing.get(key)
         if found is None:
             rid = self._new_id()
             changed = True
         else:
             rid, kind = found
             changed = (self.marcxml.get(rid) != mapped.marcxml
-                       or kind != mapped.record.material_type.value)
-        record = mapped.record.model_copy(update={"id": rid})
-        self.keys[rid] = item.key
+                       or kind != mapped.fields["material_type"].value)
+        record = mapped.as_record(rid)
+        self.keys[rid] = key
         if found is None:
             self.new_records.append(record)
         elif changed:
@@ -640,12 +856,9 @@ class _Batch:
         """Bring the copies of record ``rid`` to what the file says; whether any changed."""
         if not has_holdings:
             return False
-        wanted = self._wanted(item)
+        wanted = self._wanted(item, rid)
         changed = False
-        for barcode, want in wanted.items():
-            row = {"barcode": barcode, "record_id": rid, "library_id": want.library_id,
-                   "collection": want.collection, "shelf_mark": want.shelf_mark,
-                   "status": want.status.value}
+        for barcode, row in wanted.items():
             old = self.copies.get(barcode)
             if old is None:
                 self.copy_inserts.append(row)
@@ -653,7 +866,7 @@ class _Batch:
                 changed = True
                 continue
             moved = (old["record_id"], old["library_id"], old["collection"]) != \
-                (rid, want.library_id, want.collection)
+                (rid, row["library_id"], row["collection"])
             circulating = barcode in self.busy or CopyStatus(old["status"]) in CIRCULATING
             if circulating:
                 if moved:
@@ -674,49 +887,31 @@ class _Batch:
                 changed = True
         return changed
 
-    def _wanted(self, item: Item) -> dict[str, _Wanted]:
-        """The copies the record's holdings give, by barcode, resolved to the
-        region's libraries and collections; the others reported."""
-        wanted: dict[str, _Wanted] = {}
+    def _wanted(self, item: Item, rid: int) -> dict[str, dict[str, Any]]:
+        """The rows of the copies the record's holdings give, by barcode, in
+        the region's libraries and collections; the others reported."""
+        wanted: dict[str, dict[str, Any]] = {}
+        key, claimed = item.key, self.importer.claimed
         for holding in item.mapped.holdings:
-            place = self._place(item, holding)
-            if place is None:
+            barcode = holding.barcode
+            if not barcode or len(barcode) > 64:
+                self.report.skip(item.problem("a holding without a usable barcode: skipped",
+                                              "no barcode", barcode[:64] or "-"))
                 continue
-            owner = self.importer.claimed.setdefault(holding.barcode, item.key)
-            if owner != item.key or holding.barcode in wanted:
+            place = self.importer.place(holding.library_code, holding.location_code)
+            if isinstance(place, _Unplaced):
+                self.report.skip(item.problem(place.reason, place.kind, barcode))
+                continue
+            owner = claimed.get(barcode) or self.claims.setdefault(barcode, key)
+            if owner != key or barcode in wanted:
                 self.report.skip(item.problem(
                     "the barcode is also another copy's in this import: skipped",
-                    "barcode twice in the import", holding.barcode))
+                    "barcode twice in the import", barcode))
                 continue
-            wanted[holding.barcode] = _Wanted(place[0], place[1], holding.shelf_mark,
-                                              holding.status)
+            wanted[barcode] = {"barcode": barcode, "record_id": rid, "library_id": place[0],
+                               "collection": place[1], "shelf_mark": holding.shelf_mark,
+                               "status": holding.status.value}
         return wanted
-
-    def _place(self, item: Item, holding: Holding) -> tuple[str, str] | None:
-        """(library id, collection code) of a holding; None: reported."""
-        if not holding.barcode or len(holding.barcode) > 64:
-            self.report.skip(item.problem("a holding without a usable barcode: skipped",
-                                          "no barcode", holding.barcode[:64] or "-"))
-            return None
-        library = self.profile.library(holding.library_code)
-        if library not in self.importer.libraries:
-            reason = (f"unknown library {holding.library_code!r} (map it in [libraries] of the "
-                      "profile)" if holding.library_code else
-                      "no library code (set holdings.default_library in the profile)")
-            self.report.skip(item.problem(reason + ": skipped", "unknown library",
-                                          holding.barcode))
-            return None
-        collection = self.profile.collection(holding.location_code)
-        if (library, collection) not in self.importer.collections:
-            default = self.profile.holdings.default_collection
-            if (library, default) not in self.importer.collections:
-                self.report.skip(item.problem(
-                    f"unknown location {holding.location_code!r} in {library} (map it in "
-                    "[collections] of the profile, or set holdings.default_collection): "
-                    "skipped", "unknown location", holding.barcode))
-                return None
-            collection = default
-        return library, collection
 
     def _new_id(self) -> int:
         if not self.free_ids:
@@ -775,6 +970,18 @@ class _Batch:
             db.execute(sa.delete(search.record_search).where(
                 search.record_search.c.record_id.in_(ids)))
         db.execute(sa.delete(schema.records).where(schema.records.c.id.in_(ids)))
+
+
+def _among(postgresql: bool, column: sa.ColumnElement[Any], values: list[Any]
+           ) -> sa.ColumnElement[bool]:
+    """``column IN values``, the values as one parameter: on PostgreSQL an
+    array (``= ANY``), on SQLite a JSON array (``json_each``). SQLAlchemy and
+    psycopg would take milliseconds to write out an ``IN`` list of a batch's
+    thousands of values, and do it again for every batch."""
+    if postgresql:
+        return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(column.type)))
+    listed = sa.func.json_each(sa.bindparam(None, json.dumps(values), type_=sa.Text))
+    return column.in_(sa.select(listed.table_valued("value").c.value))
 
 
 def _insert(db: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:

@@ -16,8 +16,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
-from typing import Any
+from operator import mul
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 import pymarc
@@ -32,8 +32,7 @@ class MappingError(ValueError):
     """Why a record cannot be imported, in English, for the import report."""
 
 
-@dataclass(frozen=True)
-class Holding:
+class Holding(NamedTuple):
     """One copy as the record's holdings field gives it (codes as in the file)."""
 
     barcode: str
@@ -46,8 +45,10 @@ class Holding:
 
 @dataclass(frozen=True)
 class Mapped:
-    record: Record
-    """With id 0: not yet in a database."""
+    fields: dict[str, Any]
+    """The record's fields but its id, as ``Record`` takes them: the import
+    makes the record once it knows the id (``as_record``), and a dict is
+    cheaper than a model to send from the import's worker processes."""
     control_number: str
     control_source: str
     deleted: bool
@@ -59,12 +60,25 @@ class Mapped:
     """Whether it has a holdings field (952, 852) at all: one without keeps
     the copies it has."""
 
+    @property
+    def record(self) -> Record:
+        """The record with id 0: not yet in a database."""
+        return self.as_record(0)
+
+    def as_record(self, rid: int) -> Record:
+        # Every text went through ``text`` (storable, one line) and every list
+        # is of them: the validation only checks that again, and costs less
+        # than ``model_construct`` (which runs in Python).
+        return Record(id=rid, **self.fields)
+
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 cannot hold (the kept MARCXML must read back)."""
 _SPACES = re.compile(r"[ \t\r\n]+")
-_TRAILING = re.compile(r"[\s/:;,=]+$")
+_TRAILING = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "/:;,="
+"""ISBD's closing punctuation and white space (``str.isspace``'s characters,
+none of which lies above U+3000), for ``str.rstrip``."""
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _NOTES = ("500", "501", "502", "504", "508", "511", "515", "518", "521", "530", "533",
           "534", "538", "546", "550", "580", "586")
@@ -94,9 +108,9 @@ def text(value: str | None, *, newlines: bool = False) -> str:
 
 def trimmed(value: str) -> str:
     """``value`` without ISBD's closing punctuation (`` /``, `` :``, ``,``, a final ``.``)."""
-    value = _TRAILING.sub("", value)
+    value = value.rstrip(_TRAILING)
     if value.endswith(".") and not value.endswith(".."):
-        value = _TRAILING.sub("", value[:-1])
+        value = value[:-1].rstrip(_TRAILING)
     return value
 
 
@@ -125,13 +139,12 @@ class Fields:
         by_tag = self.by_tag
         if len(tags) == 1:
             return by_tag.get(tags[0], [])
-        present = [tag for tag in tags if tag in by_tag]
+        present = by_tag.keys() & tags
         if len(present) == 1:
-            return by_tag[present[0]]
+            return by_tag[present.pop()]
         if not present:
             return []
-        wanted = set(present)
-        return [f for f in self.data if f.tag in wanted]
+        return [f for f in self.data if f.tag in present]
 
     def fixed(self, tag: str) -> str:
         """The first control field ``tag``'s data as it is (positions count)."""
@@ -245,8 +258,10 @@ def subject(field: pymarc.Field) -> str:
     """A heading with its subdivisions: ``Latvia -- History -- 1918-1940``."""
     main, parts = [], []
     for sub in field.subfields:
+        if not sub.code.isalpha() or sub.code == "e":
+            continue
         value = trimmed(text(sub.value))
-        if not value or not sub.code.isalpha() or sub.code == "e":
+        if not value:
             continue
         if sub.code in _SUBDIVISIONS and main:
             parts.append(value)
@@ -265,12 +280,15 @@ def subjects(marc: Fields) -> list[str]:
     return _unique(found)
 
 
+_ISBN13_WEIGHTS = (1, 3) * 7
+
+
 def _isbn_ok(digits: str) -> bool:
     if len(digits) == 10 and digits[:9].isdigit() and (digits[9].isdigit() or digits[9] == "X"):
         total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
         return total % 11 == 0
     if len(digits) == 13 and digits.isdigit():
-        return sum((3 if i % 2 else 1) * int(c) for i, c in enumerate(digits)) % 10 == 0
+        return sum(map(mul, _ISBN13_WEIGHTS, map(int, digits))) % 10 == 0
     return False
 
 
@@ -358,37 +376,42 @@ def koha_holdings(marc: Fields, profile: ImportProfile) -> list[Holding]:
     """952: $a home library ($b holding), $c location ($8 collection), $o call
     number, $p barcode, $y item type, $7 not for loan, $1 lost, $4 damaged, $0 withdrawn."""
     status, found = profile.status, []
-    other = "8" if profile.holdings.koha_location == "c" else "c"
+    location = profile.holdings.koha_location
+    other = "8" if location == "c" else "c"
     for field in marc("952"):
-        one = _firsts(field)
-        if _means(one("0"), status.withdrawn):
+        one = _firsts(field, _KOHA_CODES)
+        if _means(one["0"], status.withdrawn):
             continue
         state = CopyStatus.AVAILABLE
-        if _means(one("1"), status.lost):
+        if _means(one["1"], status.lost):
             state = CopyStatus.LOST
-        elif _means(one("4"), status.damaged):
+        elif _means(one["4"], status.damaged):
             state = CopyStatus.IN_REPAIR
-        elif one("7").strip() in status.processing:
+        elif one["7"].strip() in status.processing:
             state = CopyStatus.PROCESSING
-        elif _means(one("7"), status.not_for_loan):
+        elif _means(one["7"], status.not_for_loan):
             state = CopyStatus.NOT_FOR_LOAN
         found.append(Holding(
-            barcode=one("p"), library_code=one("a") or one("b"),
-            location_code=one(profile.holdings.koha_location) or one(other),
-            shelf_mark=one("o"), status=state, item_type=one("y")))
+            barcode=one["p"], library_code=one["a"] or one["b"],
+            location_code=one[location] or one[other],
+            shelf_mark=one["o"], status=state, item_type=one["y"]))
     return found
 
 
-def _firsts(field: pymarc.Field) -> Callable[[str], str]:
-    """``_first`` of ``field`` for any code, its subfields read once (a 952
-    is asked for a dozen codes)."""
-    found: dict[str, str] = {}
-    for sub in field.subfields:
-        if len(sub.code) != 1:  # a damaged code: matched as ``_first`` matches it
-            return partial(_first, field)
-        if sub.code not in found and (value := text(sub.value)):
-            found[sub.code] = value
-    return lambda code: found.get(code, "")
+_KOHA_CODES = "01478abcopy"
+"""The 952 subfields ``koha_holdings`` reads."""
+
+
+def _firsts(field: pymarc.Field, codes: str) -> dict[str, str]:
+    """``_first`` of ``field`` for each of ``codes``, its subfields read once
+    (a 952 is asked for a dozen codes)."""
+    found = dict.fromkeys(codes, "")
+    for code, value in field.subfields:
+        if len(code) != 1:  # a damaged code: matched as ``_first`` matches it
+            return {code: _first(field, code) for code in codes}
+        if not found.get(code, "-") and (value := text(value)):  # wanted, not yet found
+            found[code] = value
+    return found
 
 
 def _link(field: pymarc.Field) -> str:
@@ -452,13 +475,18 @@ def _unreadable(value: str) -> bool:
     character set (e.g. Windows-1251) read as MARC-8."""
     if value.isascii():
         return False
+    # A mark takes at least two bytes of UTF-8: a title with fewer extra bytes
+    # than a third of its letters cannot be mostly marks (the usual case).
+    extra = len(value.encode("utf-8", "surrogatepass")) - len(value)
+    if 3 * extra <= len("".join(value.split())):
+        return False
     letters = [c for c in value if not c.isspace()]
     marks = sum(1 for c in letters if unicodedata.combining(c))
     return len(letters) > 3 and marks * 3 > len(letters)
 
 
 def map_record(record: pymarc.Record, profile: ImportProfile = DEFAULT_PROFILE) -> Mapped:
-    """``record`` as a Mana record (id 0) with its holdings. Raises ``MappingError``."""
+    """``record`` as a Mana record's fields with its holdings. Raises ``MappingError``."""
     marc = Fields(record)
     number, source = identity(marc, profile)
     if not number:
@@ -479,17 +507,16 @@ def map_record(record: pymarc.Record, profile: ImportProfile = DEFAULT_PROFILE) 
     kind = material_type(marc)
     overrides = [profile.item_types[h.item_type] for h in found if h.item_type in
                  profile.item_types]
-    # Every text went through ``text`` (storable, one line) and every list is
-    # of them: the model's validation would only check that again.
-    mapped = Record.model_construct(
-        id=0, title=name, authors=authors(marc), year=year(marc), publisher=publisher(marc),
-        isbn=isbn(marc), language=language(marc), subjects=subjects(marc),
-        material_type=overrides[0] if overrides else kind, description=summary(marc),
-        source=host_item(marc), responsibility=responsibility(marc), edition=edition(marc),
-        physical=physical(marc), series=series(marc), notes=notes(marc),
-        contents=contents(marc), links=links(marc), has_marc=True,
-    )
-    return Mapped(record=mapped, control_number=number, control_source=source,
+    fields = {
+        "title": name, "authors": authors(marc), "year": year(marc),
+        "publisher": publisher(marc), "isbn": isbn(marc), "language": language(marc),
+        "subjects": subjects(marc), "material_type": overrides[0] if overrides else kind,
+        "description": summary(marc), "source": host_item(marc),
+        "responsibility": responsibility(marc), "edition": edition(marc),
+        "physical": physical(marc), "series": series(marc), "notes": notes(marc),
+        "contents": contents(marc), "links": links(marc), "has_marc": True,
+    }
+    return Mapped(fields=fields, control_number=number, control_source=source,
                   deleted=deleted, holdings=tuple(found), marcxml=marcxml(record),
                   has_holdings=bool(marc("952", "852")))
 
@@ -502,18 +529,15 @@ def marcxml(marc: pymarc.Record) -> str:
            "</leader>"]
     for field in marc.fields:
         if field.control_field:
-            out.append(f"<controlfield tag={_xml(field.tag, attribute=True)}>"
-                       f'{_xml(field.data or "")}</controlfield>')
+            out.append(f'{_CONTROLFIELDS[field.tag]}{_xml(field.data or "")}</controlfield>')
             continue
         ind1, ind2 = field.indicators
         subfields = field.subfields
-        values = [s.value for s in subfields]
-        joined = "".join(values)
+        joined = "".join([value for _, value in subfields])
         if not joined.isprintable() or "&" in joined or "<" in joined or ">" in joined:
-            values = [_xml(v) for v in values]
-        out.append(_DATAFIELDS[field.tag, ind1 or " ", ind2 or " "])
-        out += [f"{_SUBFIELDS[s.code]}{v}</subfield>" for s, v in zip(subfields, values)]
-        out.append("</datafield>")
+            subfields = [(code, _xml(value)) for code, value in subfields]
+        body = "".join([f"{_SUBFIELDS[code]}{value}</subfield>" for code, value in subfields])
+        out.append(f"{_DATAFIELDS[field.tag, ind1 or ' ', ind2 or ' ']}{body}</datafield>")
     out.append("</record>")
     return "".join(out)
 
@@ -535,6 +559,7 @@ class _Tags(dict[Any, str]):
 _DATAFIELDS = _Tags(lambda tag, ind1, ind2: f"<datafield tag={_xml(tag, attribute=True)} "
                     f"ind1={_xml(ind1, attribute=True)} ind2={_xml(ind2, attribute=True)}>")
 _SUBFIELDS = _Tags(lambda code: f"<subfield code={_xml(code, attribute=True)}>")
+_CONTROLFIELDS = _Tags(lambda tag: f"<controlfield tag={_xml(tag, attribute=True)}>")
 
 
 def _xml(value: str, *, attribute: bool = False) -> str:

@@ -206,3 +206,56 @@ def test_the_command_prints_the_problems_and_the_summary(tmp_path: Path) -> None
                              capture_output=True, text=True, cwd=REPOSITORY, timeout=120)
     assert refused.returncode == 2 and "UNIMARC" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def contents(target: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    """The records (control number, title) and copies (barcode, record, library)."""
+    engine = connect(target)
+    try:
+        with engine.connect() as db:
+            records, copies = schema.records, schema.copies
+            titles = db.execute(sa.select(records.c.control_number, records.c.title)
+                                .where(records.c.control_number.is_not(None))).all()
+            held = db.execute(sa.select(copies.c.barcode, records.c.control_number,
+                                        copies.c.library_id)
+                              .join(records, records.c.id == copies.c.record_id)).all()
+            return sorted(map(tuple, titles)), sorted(map(tuple, held))
+    finally:
+        engine.dispose()
+
+
+def test_worker_processes_read_a_large_file_as_it_is_read_here(target: str,
+                                                               tmp_path: Path) -> None:
+    """A file of more than a batch is decoded and mapped in worker processes:
+    the same records, copies and problems, at the same positions."""
+    untitled = item_record("w-none", "W-NONE")
+    untitled.remove_fields("245")
+    pieces = [item_record(f"w{n}", f"W{n}", f"W{n + 1}" if n % 7 == 0 else f"W{n}b").as_marc()
+              for n in range(40)]
+    pieces[5:5] = [b"not a record\x1d", untitled.as_marc()]
+    path = tmp_path / "large.mrc"
+    path.write_bytes(b"".join(pieces) + b"00042nam a22 the file ends here")
+    here = str(tmp_path / "here.db")
+    database = open_database(here)
+    from services.demo import build_region
+
+    fill_region(database, build_region(TODAY), CHEAP_HASHER)
+    database.close()
+    reports = []
+    for where, workers in ((target, 2), (here, 0)):
+        engine = connect(where)
+        try:
+            reports.append(Importer(engine, batch=4, workers=workers).run([MarcFile(path)]))
+        finally:
+            engine.dispose()
+    apart, alone = reports
+    assert apart.summary() == alone.summary()
+    assert [str(p) for p in apart.problems] == [str(p) for p in alone.problems]
+    lines = [str(p) for p in apart.problems]
+    assert any(line.startswith(f"{path}: record 6: cannot be read") for line in lines)
+    assert f"{path}: record 7 (001 w-none): no title (245 $a)" in lines
+    assert any(line.startswith(f"{path}: record 43: the file ends inside") for line in lines)
+    assert f"{path}: record 2 (001 w1), copy W1: the barcode is also another copy's in " \
+        "this import: skipped" in lines
+    assert apart.added == 40 and apart.skipped["unreadable"] == 2
+    assert contents(target) == contents(here)
