@@ -298,7 +298,14 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
     def _close_idle(self) -> None:
         if self._chan is not None and not self._chan.is_closing():
             self._chan.write(RESTORE_TERMINAL)
-            self._chan.get_connection().disconnect(asyncssh.DISC_BY_APPLICATION, IDLE)
+            connection = self._chan.get_connection()
+            # The reason goes first: asyncssh's disconnect() closes the channel
+            # before it sends the reason and drops the connection, and a
+            # client whose answer to that close meets the dropped connection
+            # fails there and never reads the reason behind it.
+            connection._send_disconnect(  # noqa: SLF001 - no public way to say it first
+                asyncssh.DISC_BY_APPLICATION, IDLE, asyncssh.DEFAULT_LANG)
+            connection.disconnect(asyncssh.DISC_BY_APPLICATION, IDLE)
 
     def _app_ended(self, status: int) -> None:
         self._sessions.live.discard(self)
