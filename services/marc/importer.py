@@ -747,13 +747,12 @@ class _Batch:
         ).all()) if ids else {}
         barcodes = list({h.barcode for i in items for h in i.mapped.holdings if h.barcode})
         copies = schema.copies
-        names = [column.name for column in copies.columns]
-        rows_ = [dict(zip(names, row)) for row in db.execute(sa.select(copies).where(sa.or_(
-            among(copies.c.record_id, ids), among(copies.c.barcode, barcodes))))
+        held = [dict(row) for row in db.execute(sa.select(copies).where(sa.or_(
+            among(copies.c.record_id, ids), among(copies.c.barcode, barcodes)))).mappings()
         ] if ids or barcodes else []
-        self.copies = {row["barcode"]: row for row in rows_}
+        self.copies = {row["barcode"]: row for row in held}
         self.copies_of: dict[int, list[str]] = {}
-        for row in rows_:
+        for row in held:
             self.copies_of.setdefault(row["record_id"], []).append(row["barcode"])
         self.busy: set[str] = set()
         """Copies on loan or reserved."""

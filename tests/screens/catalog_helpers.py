@@ -120,3 +120,21 @@ async def move_to_copy(pilot: Pilot, index: int) -> None:
     for _ in range(index - table.cursor_row):
         await pilot.press("down")
     await pilot.pause()
+
+
+async def order_copy(pilot: Pilot, record_id: int, index: int) -> None:
+    """From the catalog, logged in: open the record, Enter on the copy at
+    ``index``, "Pasūtīt" in the order dialog; the dialog says it is ordered."""
+    from screens.dialogs.order import OrderDialog
+    from screens.record import RecordScreen
+    from tests.screens.account_helpers import flat_text
+
+    await open_record(pilot, record_id)
+    assert isinstance(pilot.app.screen, RecordScreen)
+    await move_to_copy(pilot, index)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, OrderDialog)
+    await pilot.press("enter")  # "Pasūtīt"
+    await settle(pilot)
+    assert "Pasūtīts!" in flat_text(pilot.app)

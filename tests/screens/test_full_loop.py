@@ -19,8 +19,6 @@ from email.message import EmailMessage
 import pytest
 
 from screens.account import AccountScreen
-from screens.dialogs.order import OrderDialog
-from screens.record import RecordScreen
 from services.clock import FakeClock
 from services.demo import build_region
 from services.memory import MemoryService
@@ -28,7 +26,7 @@ from services.models import FreeRequestState, OfferKind, RenewalState, Reservati
 from services.remote import RemoteService
 from services.server.settings import MailSettings
 from tests.screens.account_helpers import flat_text, log_in, settle, type_text
-from tests.screens.catalog_helpers import move_to_copy, open_record
+from tests.screens.catalog_helpers import order_copy
 from tests.screens.desk_helpers import copies_of, desk_app_factory, desk_login
 from tests.screens.test_account import move_to, open_account, row_of
 from tests.screens.test_free_request import open_form
@@ -156,15 +154,7 @@ async def test_reservation_kiosk_desk_kiosk_and_e_mail(region: Region) -> None:
         await log_in(pilot, "anna", PASSWORD)
         await pilot.press("escape")
         await settle(pilot)
-        await open_record(pilot, record_id)
-        assert isinstance(pilot.app.screen, RecordScreen)
-        await move_to_copy(pilot, index)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, OrderDialog)
-        await pilot.press("enter")  # "Pasūtīt"
-        await settle(pilot)
-        assert "Pasūtīts!" in flat_text(pilot.app)
+        await order_copy(pilot, record_id, index)
         (ordered,) = [r for r in await pilot.app.service.reservations(pilot.app.session)
                       if r.reservation.barcode == view.item.barcode]
         email = pilot.app.session.patron.email

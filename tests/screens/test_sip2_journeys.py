@@ -105,10 +105,8 @@ async def test_a_renewal_over_sip2_says_what_the_library_system_decided(
 async def test_a_hold_placed_over_sip2_is_in_rezervetie(over_sip2, service) -> None:
     """Anna orders a copy from the region's catalogue; the hold goes to the
     library system (15) and comes back in her "Rezervētie" from it (63)."""
-    from screens.dialogs.order import OrderDialog
-    from screens.record import RecordScreen
     from services.models import OfferKind
-    from tests.screens.catalog_helpers import find_copy, move_to_copy, open_record
+    from tests.screens.catalog_helpers import find_copy, order_copy
 
     record_id, title, index, view = await find_copy(service, OfferKind.ORDER)
     async with KioskApp(service=over_sip2, config=KioskConfig()).run_test(
@@ -119,15 +117,7 @@ async def test_a_hold_placed_over_sip2_is_in_rezervetie(over_sip2, service) -> N
         await log_in(pilot, "1000000001", PASSWORD)
         await pilot.press("escape")  # back to the catalog
         await settle(pilot)
-        await open_record(pilot, record_id)
-        assert isinstance(pilot.app.screen, RecordScreen)
-        await move_to_copy(pilot, index)
-        await pilot.press("enter")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, OrderDialog)
-        await pilot.press("enter")  # "Pasūtīt"
-        await settle(pilot)
-        assert "Pasūtīts!" in flat_text(pilot.app)
+        await order_copy(pilot, record_id, index)
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("f3")

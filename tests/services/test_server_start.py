@@ -45,24 +45,24 @@ def row_held(url: str, reservation_id: int) -> Iterator[sa.Connection]:
         engine.dispose()
 
 
-def state_of(url: str, reservation_id: int) -> str:
+def scalar(url: str, query: sa.Select) -> object:
+    """``query``'s one value, read on a connection of its own."""
     engine = create_engine(url, serializable=False)
     try:
         with engine.connect() as db:
-            return db.execute(sa.select(s.reservations.c.state)
-                              .where(s.reservations.c.id == reservation_id)).scalar_one()
+            return db.execute(query).scalar_one()
     finally:
         engine.dispose()
 
 
-def expired_mail(url: str) -> int:
-    engine = create_engine(url, serializable=False)
-    try:
-        with engine.connect() as db:
-            return db.execute(sa.select(sa.func.count()).select_from(s.messages).where(
-                s.messages.c.kind == MessageKind.RESERVATION_EXPIRED.value)).scalar_one()
-    finally:
-        engine.dispose()
+def state_of(url: str, reservation_id: int) -> object:
+    return scalar(url, sa.select(s.reservations.c.state)
+                  .where(s.reservations.c.id == reservation_id))
+
+
+def expired_mail(url: str) -> object:
+    return scalar(url, sa.select(sa.func.count()).select_from(s.messages).where(
+        s.messages.c.kind == MessageKind.RESERVATION_EXPIRED.value))
 
 
 async def test_a_server_answers_before_its_first_round_which_still_expires_the_holds(
